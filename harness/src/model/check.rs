@@ -1,0 +1,156 @@
+//! Check specifications: what a scenario asks the grader to verify. A check has a
+//! kind (what to look at), points, the scorecard dimension it feeds, whether the
+//! candidate may see it before submitting, and the feedback shown when it fails.
+//!
+//! String fields may contain `@{param}` placeholders; they are filled in from the
+//! session's variant before the check runs (see [`crate::variant`]).
+
+use serde::{Deserialize, Serialize};
+
+/// One check of a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckSpec {
+    /// Unique within an exercise.
+    pub id: String,
+    /// Short human title.
+    pub title: String,
+    pub kind: CheckKind,
+    /// Points awarded when it passes.
+    pub points: u32,
+    /// Scorecard dimension the points count towards.
+    pub dimension: String,
+    /// Hidden checks run only on submit and are never shown before it.
+    pub hidden: bool,
+    /// Shown when the check fails (formative feedback, never the answer).
+    pub feedback: String,
+    /// Red flag raised when this check fails.
+    pub red_flag: Option<String>,
+}
+
+/// Expected value at a YAML or HCL path.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PathExpect {
+    /// `true`: the path must exist; `false`: it must not.
+    pub exists: Option<bool>,
+    /// The value must equal this (strings, numbers, booleans, lists compare as JSON).
+    pub equals: Option<serde_json::Value>,
+    /// A list value must contain this element, or a string value this substring.
+    pub contains: Option<serde_json::Value>,
+    /// A list value must not contain this element / a string this substring.
+    pub not_contains: Option<serde_json::Value>,
+    /// The value, rendered as a string, must match this regex.
+    pub matches: Option<String>,
+}
+
+/// A risk a written answer is expected to name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Risk {
+    pub id: String,
+    pub title: String,
+    /// Case-insensitive regexes; any one matching counts as naming the risk.
+    pub patterns: Vec<String>,
+}
+
+/// What a check looks at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum CheckKind {
+    /// A Terraform finding is gone, and the candidate introduced no finding (of any
+    /// class) that the base did not have: "fixed, and nothing new broken".
+    TfFixed {
+        class: String,
+        /// Finding subject (a resource address) to target; any subject when absent.
+        subject: Option<String>,
+        /// Directory of Terraform files, relative to the scenario mount.
+        dir: String,
+    },
+    /// No finding of a class (optionally for one subject) in the candidate's state.
+    TfAbsent {
+        class: String,
+        subject: Option<String>,
+        dir: String,
+    },
+    /// The candidate introduced no new findings against the base (all classes, or
+    /// the listed ones).
+    TfNoNewFindings { classes: Vec<String>, dir: String },
+    /// Every `.tf` file parses.
+    TfParses { dir: String },
+    FileExists { path: String },
+    FileAbsent { path: String },
+    /// A regex over one file.
+    Regex {
+        path: String,
+        pattern: String,
+        /// `true`: must match; `false`: must not match.
+        expect_match: bool,
+    },
+    /// A dotted path into a YAML file (`spec.template.spec.containers.0.image`).
+    YamlPath {
+        path: String,
+        query: String,
+        expect: PathExpect,
+    },
+    /// A dotted path into the Terraform files of a directory
+    /// (`resource.aws_db_instance.main.deletion_protection`).
+    HclPath {
+        dir: String,
+        query: String,
+        expect: PathExpect,
+    },
+    /// Run a command in the workspace with a time limit.
+    Command {
+        run: Vec<String>,
+        /// Programs that must be on PATH; when one is missing the check is skipped.
+        requires: Vec<String>,
+        timeout_secs: u64,
+        expect_exit: i32,
+        /// Working directory relative to the scenario mount.
+        dir: String,
+        /// Allow network access (off by default where the platform can enforce it).
+        network: bool,
+    },
+    /// `terraform plan` against a state built from the base: no protected address
+    /// may be destroyed or replaced.
+    TfPlan {
+        dir: String,
+        protect: Vec<String>,
+        timeout_secs: u64,
+    },
+    /// No credential-looking strings added in the candidate's diff against the base.
+    NoSecretsInDiff,
+    /// Which of the planted risks a written deliverable names.
+    WrittenAnswer {
+        path: String,
+        risks: Vec<Risk>,
+        /// How many risks must be named for the check to pass.
+        min_named: usize,
+        /// Minimum word count.
+        min_words: usize,
+    },
+}
+
+impl CheckKind {
+    /// The kind's name as written in YAML.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CheckKind::TfFixed { .. } => "tf-fixed",
+            CheckKind::TfAbsent { .. } => "tf-absent",
+            CheckKind::TfNoNewFindings { .. } => "tf-no-new-findings",
+            CheckKind::TfParses { .. } => "tf-parses",
+            CheckKind::FileExists { .. } => "file-exists",
+            CheckKind::FileAbsent { .. } => "file-absent",
+            CheckKind::Regex { .. } => "regex",
+            CheckKind::YamlPath { .. } => "yaml-path",
+            CheckKind::HclPath { .. } => "hcl-path",
+            CheckKind::Command { .. } => "command",
+            CheckKind::TfPlan { .. } => "tf-plan",
+            CheckKind::NoSecretsInDiff => "no-secrets-in-diff",
+            CheckKind::WrittenAnswer { .. } => "written-answer",
+        }
+    }
+
+    /// Whether the check needs to run external programs (and so may be skipped).
+    pub fn is_external(&self) -> bool {
+        matches!(self, CheckKind::Command { .. } | CheckKind::TfPlan { .. })
+    }
+}
