@@ -10,4 +10,12 @@
 //! into a scorecard; [`workspace`], [`runner`] and [`store`] touch the world; [`report`]
 //! renders; [`cli`] is the command-line front end.
 
+pub mod catalog;
+pub mod checks;
+pub mod grade;
+pub mod inject;
 pub mod model;
+pub mod rules;
+pub mod runner;
+pub mod variant;
+pub mod workspace;

@@ -52,3 +52,15 @@ impl Finding {
         (&self.class, &self.subject)
     }
 }
+
+/// Every finding class the rules engine knows, as content may name them.
+pub const KNOWN_CLASSES: &[&str] = &[
+    "tf.open-ingress",
+    "tf.missing-tags",
+    "tf.destroy-without-moved",
+    "tf.unencrypted-storage",
+    "tf.public-bucket",
+    "tf.hardcoded-secret",
+    "tf.wildcard-iam",
+    "tf.deletion-protection-off",
+];

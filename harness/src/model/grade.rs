@@ -66,6 +66,9 @@ pub struct CheckResult {
     /// Feedback when failed, the reason when skipped or errored, empty when passed.
     pub message: String,
     pub evidence: Vec<Evidence>,
+    /// Red flag this check raises when it fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub red_flag: Option<String>,
 }
 
 /// How a dimension stands in a grade.

@@ -1,0 +1,567 @@
+//! Stage one of loading content: the YAML shapes exactly as authors write them.
+//!
+//! These structs mirror the files one to one, reject unknown keys, and keep source
+//! positions on the fields that stage two ([`super::validate`]) checks against other
+//! files (dimension ids, scenario ids, red flags). They also generate the JSON
+//! schemas editors use for completion (see [`super::schema`]).
+
+use std::borrow::Cow;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+use crate::model::exercise::Audience;
+use crate::model::scenario::Need;
+use crate::model::scorecard::RatedBy;
+
+/// A value with the line and column it was written at.
+#[derive(Debug, Clone)]
+pub struct Sp<T> {
+    pub value: T,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl<T> Sp<T> {
+    pub fn get(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        Ok(Sp {
+            line: s.referenced.line() as usize,
+            column: s.referenced.column() as usize,
+            value: s.value,
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Sp<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+fn dot() -> String {
+    ".".to_string()
+}
+fn yes() -> bool {
+    true
+}
+fn thirty() -> u64 {
+    30
+}
+fn plan_timeout() -> u64 {
+    300
+}
+
+// ---------------------------------------------------------------- indexes
+
+/// `scorecards/index.yaml`: the scorecards, in order.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScorecardIndex {
+    /// Content format version; this build reads format 1.
+    pub format: Sp<u32>,
+    /// Scorecard ids; each is `scorecards/<id>.yaml`.
+    pub scorecards: Vec<Sp<String>>,
+}
+
+/// `scenarios/index.yaml`: the scenarios, in order.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioIndex {
+    /// Content format version; this build reads format 1.
+    pub format: Sp<u32>,
+    /// Scenario ids `<domain>/<name>`; each is `scenarios/<domain>/<name>/scenario.yaml`.
+    pub scenarios: Vec<Sp<String>>,
+}
+
+/// `exercises/index.yaml`: the exercises, in the order `faultline list` shows them.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExerciseIndex {
+    /// Content format version; this build reads format 1.
+    pub format: Sp<u32>,
+    /// Exercise ids; each is `exercises/<id>.yaml`.
+    pub exercises: Vec<Sp<String>>,
+}
+
+// ---------------------------------------------------------------- scorecard
+
+/// `scorecards/<id>.yaml`: the rubric grades are expressed in.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawScorecard {
+    /// Human title, e.g. the role the scorecard assesses.
+    pub title: String,
+    /// Total (0–100) needed to pass.
+    pub pass_mark: Sp<f64>,
+    /// The scale people rate on; mapped linearly onto 0–100.
+    pub rating_scale: RawRatingScale,
+    /// Score bands, lowest first.
+    pub levels: Vec<RawLevel>,
+    /// Weighted dimensions; weights sum to 100.
+    pub dimensions: Vec<RawDimension>,
+    /// Behaviours that cap the verdict whatever the score.
+    #[serde(default)]
+    pub red_flags: Vec<RawRedFlag>,
+}
+
+/// Lowest and highest rating a person may give.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRatingScale {
+    pub min: u32,
+    pub max: Sp<u32>,
+}
+
+/// A score band.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLevel {
+    /// Short id, e.g. `meets`.
+    pub id: Sp<String>,
+    pub title: String,
+    /// Lowest total that reaches this level.
+    pub min_score: Sp<f64>,
+}
+
+/// One dimension of the scorecard.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDimension {
+    /// Stable id that checks refer to.
+    pub id: Sp<String>,
+    pub title: String,
+    /// Relative weight (all weights sum to 100).
+    pub weight: Sp<u32>,
+    /// What meeting the bar looks like.
+    pub meets_bar: String,
+    /// `checks` or `person`.
+    pub rated_by: RatedBy,
+}
+
+/// A red flag.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRedFlag {
+    pub id: Sp<String>,
+    pub title: String,
+    pub description: String,
+    /// Highest level a result carrying this flag can reach.
+    pub caps_at: Sp<String>,
+}
+
+// ---------------------------------------------------------------- exercise
+
+/// `exercises/<id>.yaml`: what a person is asked to do.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExercise {
+    pub title: String,
+    /// Markdown brief shown when the exercise starts.
+    pub brief: String,
+    /// Minutes the exercise is meant to take.
+    pub time_box_minutes: Sp<u32>,
+    /// `day-30`, `day-60`, `day-90`, `interview`.
+    pub audience: Vec<Audience>,
+    /// Scorecard id.
+    pub scorecard: Sp<String>,
+    /// Scenario ids combined into one workspace, in commit order.
+    pub scenarios: Vec<Sp<String>>,
+    /// Written deliverables handed in with the fix.
+    #[serde(default)]
+    pub deliverables: Vec<RawDeliverable>,
+}
+
+/// A written deliverable.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeliverable {
+    /// Path relative to the workspace root.
+    pub path: Sp<String>,
+    /// What the file should contain.
+    pub prompt: String,
+    /// Starting text (headings only) placed in the workspace.
+    #[serde(default)]
+    pub template: Option<String>,
+}
+
+// ---------------------------------------------------------------- scenario
+
+/// `scenarios/<domain>/<name>/scenario.yaml`. The good base state lives beside it
+/// in `base/`; files named by `from:` are read relative to the scenario folder.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub title: String,
+    /// One paragraph for catalog listings (never shown as a hint).
+    pub summary: String,
+    /// What the scenario needs to run beyond files: `docker`, `cluster`.
+    #[serde(default)]
+    pub needs: Vec<Need>,
+    /// Workspace folder the scenario's files live in.
+    #[serde(default = "dot")]
+    pub mount: String,
+    /// Seeded parameters, used as `@{name}` in files, edits, checks and hints.
+    #[serde(default)]
+    pub params: Vec<RawParam>,
+    /// The injected change, as a pull-request branch.
+    pub fault: RawFault,
+    /// The reference solution, applied on top of the broken state.
+    pub solution: Vec<Sp<RawEdit>>,
+    /// Wrong fixes that must fail.
+    #[serde(default)]
+    pub decoys: Vec<RawDecoy>,
+    /// Ordered hints.
+    #[serde(default)]
+    pub hints: Vec<RawHint>,
+    pub checks: Vec<RawCheck>,
+    /// What `faultline verify` expects of the broken state.
+    pub verify: RawVerify,
+    /// Settings for the Terraform rules.
+    #[serde(default)]
+    pub terraform: Option<RawTerraform>,
+}
+
+/// A seeded parameter: give `name` and exactly one generator.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawParam {
+    pub name: Sp<String>,
+    /// Pick one of these values.
+    #[serde(default)]
+    pub choice: Option<Vec<String>>,
+    /// Pick an integer in this inclusive range.
+    #[serde(default)]
+    pub int: Option<RawIntRange>,
+    /// This many random lowercase hex characters.
+    #[serde(default)]
+    pub hex: Option<usize>,
+}
+
+/// Inclusive integer range.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawIntRange {
+    pub min: i64,
+    pub max: i64,
+}
+
+/// The injected change.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFault {
+    /// Branch name of the pull request (templated).
+    pub branch: String,
+    /// Commits on the branch, oldest first.
+    pub commits: Vec<RawCommit>,
+}
+
+/// One commit of the pull request.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommit {
+    /// Commit message, as a colleague would write it.
+    pub message: String,
+    /// `Name <email>` shown as the author.
+    #[serde(default)]
+    pub author: Option<String>,
+    pub edits: Vec<Sp<RawEdit>>,
+}
+
+/// A change to the scenario's files (paths relative to the mount).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum RawEdit {
+    /// Replace text; `find` must occur.
+    Replace(RawReplace),
+    /// Create or overwrite a file, from inline `content` or a file (`from`).
+    Write(RawWrite),
+    /// Append to a file.
+    Append(RawWrite),
+    /// Delete a file.
+    Delete(String),
+}
+
+/// Text replacement.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawReplace {
+    pub path: String,
+    pub find: String,
+    pub with: String,
+    /// Exact number of occurrences expected (all are replaced).
+    #[serde(default)]
+    pub count: Option<usize>,
+}
+
+/// File contents, inline or from a file in the scenario folder.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawWrite {
+    pub path: String,
+    #[serde(default)]
+    pub content: Option<String>,
+    /// Path relative to the scenario folder.
+    #[serde(default)]
+    pub from: Option<String>,
+}
+
+/// A wrong fix.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDecoy {
+    pub id: Sp<String>,
+    pub title: String,
+    pub edits: Vec<Sp<RawEdit>>,
+    /// Checks this decoy must fail.
+    #[serde(default)]
+    pub must_fail: Vec<Sp<String>>,
+}
+
+/// A hint.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHint {
+    pub text: String,
+    /// Points taken off the total when revealed.
+    #[serde(default)]
+    pub cost: Sp<f64>,
+}
+
+impl Default for Sp<f64> {
+    fn default() -> Self {
+        Sp { value: 0.0, line: 0, column: 0 }
+    }
+}
+
+/// Verification expectations.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawVerify {
+    /// Check ids the broken state must fail; all others must pass on it.
+    pub broken_fails: Vec<Sp<String>>,
+}
+
+/// Terraform rule settings.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTerraform {
+    /// Tag keys every taggable resource must carry.
+    #[serde(default)]
+    pub required_tags: Vec<String>,
+    /// Resource types whose removal is always destructive (defaults apply when empty).
+    #[serde(default)]
+    pub stateful_types: Vec<String>,
+}
+
+/// One check: common fields plus exactly one kind key.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    /// Unique within the exercise.
+    pub id: Sp<String>,
+    pub title: String,
+    pub points: u32,
+    /// Scorecard dimension the points feed.
+    pub dimension: Sp<String>,
+    /// Hidden checks run only on submit.
+    #[serde(default)]
+    pub hidden: bool,
+    /// Shown when the check fails. Point at the problem, not the answer.
+    pub feedback: String,
+    /// Red flag raised when the check fails.
+    #[serde(default)]
+    pub red_flag: Option<Sp<String>>,
+
+    /// A Terraform finding is gone and nothing new was broken.
+    #[serde(default)]
+    pub tf_fixed: Option<RawTfFinding>,
+    /// No finding of a class (optionally one subject).
+    #[serde(default)]
+    pub tf_absent: Option<RawTfFinding>,
+    /// No finding the base did not already have.
+    #[serde(default)]
+    pub tf_no_new_findings: Option<RawTfNoNew>,
+    /// Every `.tf` file in a folder parses.
+    #[serde(default)]
+    pub tf_parses: Option<RawDir>,
+    /// A file must exist.
+    #[serde(default)]
+    pub file_exists: Option<String>,
+    /// A file must not exist.
+    #[serde(default)]
+    pub file_absent: Option<String>,
+    /// A regex over one file.
+    #[serde(default)]
+    pub regex: Option<RawRegex>,
+    /// A dotted path into a YAML file.
+    #[serde(default)]
+    pub yaml_path: Option<RawYamlPath>,
+    /// A dotted path into a folder's Terraform.
+    #[serde(default)]
+    pub hcl_path: Option<RawHclPath>,
+    /// A command with a time limit.
+    #[serde(default)]
+    pub command: Option<RawCommand>,
+    /// Terraform's own plan: protected addresses are not destroyed or replaced.
+    #[serde(default)]
+    pub tf_plan: Option<RawTfPlan>,
+    /// No credential added in the candidate's diff.
+    #[serde(default)]
+    pub no_secrets_in_diff: Option<RawEmpty>,
+    /// Which planted risks a written deliverable names.
+    #[serde(default)]
+    pub written_answer: Option<RawWrittenAnswer>,
+}
+
+/// No settings.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmpty {}
+
+/// A folder relative to the scenario mount.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDir {
+    #[serde(default = "dot")]
+    pub dir: String,
+}
+
+/// A finding class, optionally for one subject (a resource address).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTfFinding {
+    /// e.g. `tf.open-ingress`.
+    pub class: Sp<String>,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default = "dot")]
+    pub dir: String,
+}
+
+/// Classes to compare against the base (all when empty).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTfNoNew {
+    #[serde(default)]
+    pub classes: Vec<Sp<String>>,
+    #[serde(default = "dot")]
+    pub dir: String,
+}
+
+/// A regex assertion.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegex {
+    pub path: String,
+    pub pattern: Sp<String>,
+    /// `true` (default): must match. `false`: must not.
+    #[serde(default = "yes")]
+    pub expect_match: bool,
+}
+
+/// What the value at a path must be.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    #[serde(default)]
+    pub exists: Option<bool>,
+    #[serde(default)]
+    pub equals: Option<serde_json::Value>,
+    #[serde(default)]
+    pub contains: Option<serde_json::Value>,
+    #[serde(default)]
+    pub not_contains: Option<serde_json::Value>,
+    #[serde(default)]
+    pub matches: Option<Sp<String>>,
+}
+
+/// A YAML path assertion.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawYamlPath {
+    pub path: String,
+    /// Dotted path; numbers index lists.
+    pub query: String,
+    pub expect: RawExpect,
+}
+
+/// An HCL path assertion.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHclPath {
+    #[serde(default = "dot")]
+    pub dir: String,
+    /// e.g. `resource.aws_db_instance.main.deletion_protection`.
+    pub query: String,
+    pub expect: RawExpect,
+}
+
+/// A command check.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommand {
+    /// Program and arguments.
+    pub run: Vec<String>,
+    /// Programs that must be on PATH; otherwise the check is skipped.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    #[serde(default = "thirty")]
+    pub timeout_secs: u64,
+    #[serde(default)]
+    pub expect_exit: i32,
+    #[serde(default = "dot")]
+    pub dir: String,
+    /// Allow network access (default: isolated where possible).
+    #[serde(default)]
+    pub network: bool,
+}
+
+/// A plan check.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTfPlan {
+    #[serde(default = "dot")]
+    pub dir: String,
+    /// Addresses that must not be destroyed or replaced.
+    pub protect: Vec<String>,
+    #[serde(default = "plan_timeout")]
+    pub timeout_secs: u64,
+}
+
+/// A written-answer check.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawWrittenAnswer {
+    pub path: String,
+    pub risks: Vec<RawRisk>,
+    /// How many risks must be named to pass.
+    pub min_named: Sp<usize>,
+    #[serde(default)]
+    pub min_words: usize,
+}
+
+/// A planted risk and the phrases that name it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRisk {
+    pub id: String,
+    pub title: String,
+    /// Case-insensitive regexes.
+    pub patterns: Vec<Sp<String>>,
+}

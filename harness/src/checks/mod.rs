@@ -1,0 +1,157 @@
+//! The checks engine: runs a scenario's checks against a snapshot of the candidate's
+//! files and returns a result per check (passed, failed, skipped, error) with points
+//! and evidence. Most kinds are pure functions of the snapshots; `command` and
+//! `tf-plan` run tools through [`crate::runner`], and a tool that is missing or
+//! breaks is reported as skipped or error, never as the candidate's failure.
+
+mod expect;
+mod files;
+mod secrets;
+mod terraform;
+mod tools;
+mod written;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::inject::PlannedCheck;
+use crate::model::{CheckKind, CheckResult, CheckStatus, Evidence, Snapshot};
+use crate::rules::LintReport;
+
+/// Everything a check may look at.
+pub struct CheckContext<'a> {
+    /// The candidate's files.
+    pub candidate: &'a Snapshot,
+    /// The good base (`main`).
+    pub base: &'a Snapshot,
+    /// The state the candidate started from (the pull request).
+    pub broken: &'a Snapshot,
+    /// The candidate's files on disk, for checks that run tools. When `None`, tools
+    /// run in a temporary copy of `candidate`.
+    pub workdir: Option<&'a Path>,
+    /// Run `command` and `tf-plan` checks (they are skipped with a reason otherwise).
+    pub run_tools: bool,
+    lint_cache: RefCell<HashMap<(bool, String), LintReport>>,
+}
+
+impl<'a> CheckContext<'a> {
+    pub fn new(candidate: &'a Snapshot, base: &'a Snapshot, broken: &'a Snapshot) -> Self {
+        CheckContext { candidate, base, broken, workdir: None, run_tools: true, lint_cache: RefCell::default() }
+    }
+
+    pub fn with_workdir(mut self, dir: &'a Path) -> Self {
+        self.workdir = Some(dir);
+        self
+    }
+
+    pub fn with_tools(mut self, run: bool) -> Self {
+        self.run_tools = run;
+        self
+    }
+
+    /// Lint the candidate (diff-aware against the base) or the base, once per folder.
+    pub(crate) fn lint(&self, candidate: bool, dir: &str, planned: &PlannedCheck) -> LintReport {
+        let key = (candidate, format!("{dir}\u{0}{:?}", planned.terraform));
+        if let Some(r) = self.lint_cache.borrow().get(&key) {
+            return r.clone();
+        }
+        let report = if candidate {
+            crate::rules::lint_terraform(self.candidate, Some(self.base), dir, &planned.terraform)
+        } else {
+            crate::rules::lint_terraform(self.base, None, dir, &planned.terraform)
+        };
+        self.lint_cache.borrow_mut().insert(key, report.clone());
+        report
+    }
+}
+
+/// What a check kind returns before points are attached.
+pub(crate) struct Outcome {
+    pub status: CheckStatus,
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Outcome {
+    pub fn pass(evidence: Vec<Evidence>) -> Self {
+        Outcome { status: CheckStatus::Passed, message: String::new(), evidence }
+    }
+    pub fn fail(evidence: Vec<Evidence>) -> Self {
+        Outcome { status: CheckStatus::Failed, message: String::new(), evidence }
+    }
+    pub fn skipped(reason: impl Into<String>) -> Self {
+        Outcome { status: CheckStatus::Skipped, message: reason.into(), evidence: Vec::new() }
+    }
+    pub fn error(reason: impl Into<String>, evidence: Vec<Evidence>) -> Self {
+        Outcome { status: CheckStatus::Error, message: reason.into(), evidence }
+    }
+    pub fn from_bool(ok: bool, evidence: Vec<Evidence>) -> Self {
+        if ok {
+            Outcome::pass(evidence)
+        } else {
+            Outcome::fail(evidence)
+        }
+    }
+}
+
+/// Run one check.
+pub fn run_check(ctx: &CheckContext, planned: &PlannedCheck) -> CheckResult {
+    let mount = planned.mount.as_str();
+    let spec = &planned.spec;
+    let outcome = match &spec.kind {
+        CheckKind::TfFixed { class, subject, dir } => terraform::fixed(ctx, planned, mount, dir, class, subject.as_deref()),
+        CheckKind::TfAbsent { class, subject, dir } => terraform::absent(ctx, planned, mount, dir, class, subject.as_deref()),
+        CheckKind::TfNoNewFindings { classes, dir } => terraform::no_new(ctx, planned, mount, dir, classes),
+        CheckKind::TfParses { dir } => terraform::parses(ctx, planned, mount, dir),
+        CheckKind::HclPath { dir, query, expect } => terraform::hcl_path(ctx, mount, dir, query, expect),
+        CheckKind::TfPlan { dir, protect, timeout_secs } => tools::tf_plan(ctx, mount, dir, protect, *timeout_secs),
+        CheckKind::FileExists { path } => files::exists(ctx, mount, path, true),
+        CheckKind::FileAbsent { path } => files::exists(ctx, mount, path, false),
+        CheckKind::Regex { path, pattern, expect_match } => files::regex(ctx, mount, path, pattern, *expect_match),
+        CheckKind::YamlPath { path, query, expect } => files::yaml_path(ctx, mount, path, query, expect),
+        CheckKind::Command { run, requires, timeout_secs, expect_exit, dir, network } => {
+            tools::command(ctx, mount, dir, run, requires, *timeout_secs, *expect_exit, *network)
+        }
+        CheckKind::NoSecretsInDiff => secrets::no_secrets_in_diff(ctx, mount),
+        CheckKind::WrittenAnswer { path, risks, min_named, min_words } => {
+            written::answer(ctx, mount, path, risks, *min_named, *min_words)
+        }
+    };
+    let max = f64::from(spec.points);
+    let points = if outcome.status == CheckStatus::Passed { max } else { 0.0 };
+    let message = match outcome.status {
+        CheckStatus::Failed if outcome.message.is_empty() => spec.feedback.trim().to_string(),
+        CheckStatus::Failed => format!("{} ({})", spec.feedback.trim(), outcome.message),
+        _ => outcome.message,
+    };
+    CheckResult {
+        id: spec.id.clone(),
+        title: spec.title.clone(),
+        kind: spec.kind.name().to_string(),
+        scenario: planned.scenario.clone(),
+        status: outcome.status,
+        points,
+        max_points: max,
+        dimension: spec.dimension.clone(),
+        hidden: spec.hidden,
+        message,
+        evidence: outcome.evidence,
+        red_flag: spec.red_flag.clone(),
+    }
+}
+
+/// Run checks; hidden ones only when `include_hidden` (submit and grade).
+pub fn run_checks(ctx: &CheckContext, checks: &[PlannedCheck], include_hidden: bool) -> Vec<CheckResult> {
+    checks.iter().filter(|c| include_hidden || !c.spec.hidden).map(|c| run_check(ctx, c)).collect()
+}
+
+/// The line of a file, trimmed, for evidence.
+pub(crate) fn line_of(text: &str, line: usize) -> String {
+    let l = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim();
+    if l.chars().count() > 160 {
+        format!("{}…", l.chars().take(160).collect::<String>())
+    } else {
+        l.to_string()
+    }
+}

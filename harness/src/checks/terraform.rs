@@ -1,0 +1,133 @@
+//! Terraform check kinds: findings gone, nothing new broken, files parse, and
+//! assertions on values at an HCL path.
+
+use std::collections::BTreeSet;
+
+use super::{expect, line_of, CheckContext, Outcome};
+use crate::inject::PlannedCheck;
+use crate::model::check::PathExpect;
+use crate::model::snapshot::join;
+use crate::model::{Evidence, Finding};
+use crate::rules::terraform::TfModule;
+use crate::rules::LintReport;
+
+fn finding_evidence(ctx: &CheckContext, f: &Finding) -> Evidence {
+    let snippet = ctx.candidate.get(&f.file).map(|t| line_of(t, f.line)).unwrap_or_default();
+    Evidence::at(&f.file, f.line, format!("[{}] {} — {}", f.class, f.message, snippet))
+}
+
+fn parse_evidence(report: &LintReport) -> Vec<Evidence> {
+    report
+        .problems
+        .iter()
+        .map(|p| Evidence::at(&p.file, p.line, format!("does not parse ({}:{}:{}): {}", p.file, p.line, p.column, p.message)))
+        .collect()
+}
+
+fn matches(f: &Finding, class: &str, subject: Option<&str>) -> bool {
+    f.class == class && subject.is_none_or(|s| f.subject == s)
+}
+
+/// Candidate findings the base does not have (by class and subject).
+fn new_findings<'r>(cand: &'r LintReport, base: &LintReport, classes: &[String]) -> Vec<&'r Finding> {
+    let known: BTreeSet<(&str, &str)> = base.findings.iter().map(Finding::key).collect();
+    cand.findings
+        .iter()
+        .filter(|f| classes.is_empty() || classes.contains(&f.class))
+        .filter(|f| !known.contains(&f.key()))
+        .collect()
+}
+
+pub(super) fn fixed(
+    ctx: &CheckContext,
+    planned: &PlannedCheck,
+    mount: &str,
+    dir: &str,
+    class: &str,
+    subject: Option<&str>,
+) -> Outcome {
+    let dir = join(mount, dir);
+    let cand = ctx.lint(true, &dir, planned);
+    if !cand.problems.is_empty() {
+        let mut o = Outcome::fail(parse_evidence(&cand));
+        o.message = "the Terraform does not parse".into();
+        return o;
+    }
+    let remaining: Vec<Evidence> =
+        cand.findings.iter().filter(|f| matches(f, class, subject)).map(|f| finding_evidence(ctx, f)).collect();
+    if !remaining.is_empty() {
+        return Outcome::fail(remaining);
+    }
+    let base = ctx.lint(false, &dir, planned);
+    let fresh = new_findings(&cand, &base, &[]);
+    if fresh.is_empty() {
+        Outcome::pass(vec![Evidence::note(format!("no `{class}` finding remains and nothing new was flagged"))])
+    } else {
+        let mut o = Outcome::fail(fresh.into_iter().map(|f| finding_evidence(ctx, f)).collect());
+        o.message = "the change introduces new problems".into();
+        o
+    }
+}
+
+pub(super) fn absent(
+    ctx: &CheckContext,
+    planned: &PlannedCheck,
+    mount: &str,
+    dir: &str,
+    class: &str,
+    subject: Option<&str>,
+) -> Outcome {
+    let cand = ctx.lint(true, &join(mount, dir), planned);
+    if !cand.problems.is_empty() {
+        return Outcome::fail(parse_evidence(&cand));
+    }
+    let hits: Vec<Evidence> =
+        cand.findings.iter().filter(|f| matches(f, class, subject)).map(|f| finding_evidence(ctx, f)).collect();
+    Outcome::from_bool(hits.is_empty(), hits)
+}
+
+pub(super) fn no_new(ctx: &CheckContext, planned: &PlannedCheck, mount: &str, dir: &str, classes: &[String]) -> Outcome {
+    let dir = join(mount, dir);
+    let cand = ctx.lint(true, &dir, planned);
+    if !cand.problems.is_empty() {
+        return Outcome::fail(parse_evidence(&cand));
+    }
+    let base = ctx.lint(false, &dir, planned);
+    let fresh: Vec<Evidence> = new_findings(&cand, &base, classes).into_iter().map(|f| finding_evidence(ctx, f)).collect();
+    Outcome::from_bool(fresh.is_empty(), fresh)
+}
+
+pub(super) fn parses(ctx: &CheckContext, planned: &PlannedCheck, mount: &str, dir: &str) -> Outcome {
+    let cand = ctx.lint(true, &join(mount, dir), planned);
+    Outcome::from_bool(cand.problems.is_empty(), parse_evidence(&cand))
+}
+
+pub(super) fn hcl_path(ctx: &CheckContext, mount: &str, dir: &str, query: &str, want: &PathExpect) -> Outcome {
+    let dir = join(mount, dir);
+    let files: Vec<(&str, &str)> = ctx
+        .candidate
+        .under(&dir)
+        .filter(|(p, _)| p.ends_with(".tf") && !p[dir.len()..].trim_start_matches('/').contains('/'))
+        .collect();
+    let (module, problems) = TfModule::parse(files);
+    if !problems.is_empty() {
+        let ev = problems
+            .iter()
+            .map(|p| Evidence::at(&p.file, p.line, format!("does not parse ({}:{}:{}): {}", p.file, p.line, p.column, p.message)))
+            .collect();
+        return Outcome::fail(ev);
+    }
+    let found = module.query(query);
+    let evidence = match &found {
+        Some((v, file, line)) => vec![Evidence::at(file, *line, format!("{query} = {v}"))],
+        None => vec![Evidence::note(format!("{query} is not set"))],
+    };
+    match expect::satisfied(found.as_ref().map(|(v, _, _)| v), want) {
+        Ok(()) => Outcome::pass(evidence),
+        Err(why) => {
+            let mut o = Outcome::fail(evidence);
+            o.message = why;
+            o
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Grading: check results plus hints (and, later, people's ratings) become a grade
+//! on the exercise's scorecard. A pure function, so the same evidence always yields
+//! the same score.
+//!
+//! How the total is formed:
+//! - a dimension rated by checks scores `100 × earned / available` over the checks
+//!   that ran (skipped and errored checks count neither way);
+//! - a dimension rated by a person awaits a rating and is left out of the total
+//!   (checks on it are shown as evidence only); a dimension no check feeds is not
+//!   assessed by this exercise and left out too;
+//! - the total is the weight-averaged score of the scored dimensions, less the
+//!   cost of the hints revealed, clamped to 0–100;
+//! - the level is the highest whose `min_score` the total reaches, lowered to the
+//!   cap of any red flag raised; a result passes when it reaches the pass mark and
+//!   carries no red flag.
+
+use crate::model::grade::{DimensionStatus, HintUse};
+use crate::model::{CheckResult, CheckStatus, DimensionScore, Exercise, Grade, RatedBy, RedFlagHit, Scorecard};
+
+/// Whether only visible checks ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `faultline check`: formative, visible checks only.
+    Check,
+    /// `faultline submit` / `grade`: every check.
+    Submit,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Check => "check",
+            Mode::Submit => "submit",
+        }
+    }
+}
+
+/// Inputs of a grade.
+pub struct GradeInput<'a> {
+    pub exercise: &'a Exercise,
+    pub scorecard: &'a Scorecard,
+    pub candidate: &'a str,
+    pub seed: u64,
+    pub mode: Mode,
+    pub checks: Vec<CheckResult>,
+    pub hints_used: Vec<HintUse>,
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Compute a grade.
+pub fn grade(input: GradeInput<'_>) -> Grade {
+    let card = input.scorecard;
+    let mut dimensions = Vec::new();
+    for d in &card.dimensions {
+        let counted = input
+            .checks
+            .iter()
+            .filter(|c| c.dimension == d.id && matches!(c.status, CheckStatus::Passed | CheckStatus::Failed));
+        let (points, max) = counted.fold((0.0, 0.0), |(p, m), c| (p + c.points, m + c.max_points));
+        let (status, score) = match d.rated_by {
+            RatedBy::Person => (DimensionStatus::AwaitingRating, None),
+            RatedBy::Checks if max > 0.0 => (DimensionStatus::Scored, Some(round1(100.0 * points / max))),
+            RatedBy::Checks => (DimensionStatus::NotAssessed, None),
+        };
+        dimensions.push(DimensionScore {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            weight: d.weight,
+            score,
+            rated_by: d.rated_by,
+            status,
+            points,
+            max_points: max,
+        });
+    }
+    let weight_sum: f64 = dimensions.iter().filter(|d| d.score.is_some()).map(|d| f64::from(d.weight)).sum();
+    let weighted: f64 = dimensions.iter().filter_map(|d| d.score.map(|s| s * f64::from(d.weight))).sum();
+    let raw_total = if weight_sum > 0.0 { weighted / weight_sum } else { 0.0 };
+    let hint_penalty: f64 = input.hints_used.iter().map(|h| h.cost).sum();
+    let score = round1((raw_total - hint_penalty).clamp(0.0, 100.0));
+
+    let mut red_flags: Vec<RedFlagHit> = Vec::new();
+    // Red flags come from failed checks that carry one (recorded on the result).
+    for c in &input.checks {
+        if c.status != CheckStatus::Failed {
+            continue;
+        }
+        if let Some(flag_id) = red_flag_of(c) {
+            if let Some(flag) = card.red_flag(flag_id) {
+                if !red_flags.iter().any(|r| r.id == flag.id) {
+                    red_flags.push(RedFlagHit {
+                        id: flag.id.clone(),
+                        title: flag.title.clone(),
+                        source: format!("check:{}", c.id),
+                        caps_at: flag.caps_at.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    let mut level_idx = card.level_for(score).and_then(|l| card.level_index(&l.id));
+    for r in &red_flags {
+        if let (Some(cur), Some(cap)) = (level_idx, card.level_index(&r.caps_at)) {
+            level_idx = Some(cur.min(cap));
+        }
+    }
+    let infra_errors = input.checks.iter().filter(|c| c.status == CheckStatus::Error).count();
+    let awaiting = dimensions.iter().any(|d| d.status == DimensionStatus::AwaitingRating);
+    let passed = score >= card.pass_mark && red_flags.is_empty() && weight_sum > 0.0;
+    Grade {
+        exercise: input.exercise.id.clone(),
+        candidate: input.candidate.to_string(),
+        seed: input.seed,
+        scorecard: card.id.clone(),
+        score,
+        passed,
+        pass_mark: card.pass_mark,
+        level: level_idx.map(|i| card.levels[i].id.clone()),
+        is_final: !awaiting && infra_errors == 0 && input.mode == Mode::Submit,
+        mode: input.mode.name().to_string(),
+        dimensions,
+        checks: input.checks,
+        red_flags,
+        hints_used: input.hints_used,
+        hint_penalty,
+        infra_errors,
+    }
+}
+
+fn red_flag_of(c: &CheckResult) -> Option<&str> {
+    c.red_flag.as_deref()
+}
