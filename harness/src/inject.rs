@@ -205,7 +205,7 @@ pub fn materialize_scenarios(exercise: &Exercise, scenarios: &[&Scenario], seed:
                 scenario: sc.id.clone(),
                 mount: sc.mount.clone(),
                 spec: render(c, p, &sc.id)?,
-                terraform: sc.terraform.clone(),
+                terraform: render(&sc.terraform, p, &sc.id)?,
             });
         }
         for h in &sc.hints {

@@ -11,11 +11,17 @@
 //! renders; [`cli`] is the command-line front end.
 
 pub mod catalog;
+pub mod cli;
 pub mod checks;
 pub mod grade;
 pub mod inject;
+pub mod logging;
 pub mod model;
+pub mod report;
 pub mod rules;
 pub mod runner;
+pub mod session;
+pub mod store;
 pub mod variant;
+pub mod verify;
 pub mod workspace;

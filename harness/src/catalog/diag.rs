@@ -107,11 +107,7 @@ impl ContentErrors {
 impl fmt::Display for ContentErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        write!(f, "content has {n} problem{}", if n == 1 { "" } else { "s" })?;
-        for p in &self.problems {
-            write!(f, "\n  {p}")?;
-        }
-        Ok(())
+        write!(f, "content has {n} problem{}", if n == 1 { "" } else { "s" })
     }
 }
 

@@ -177,7 +177,7 @@ where
     }
     serde_saphyr::from_str::<T>(text).map_err(|e| {
         let (line, column) = e.location().map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
-        let message = e.to_string().lines().next().unwrap_or("invalid YAML").to_string();
+        let message = clean_message(&e.to_string());
         let d = if line == 0 {
             ContentDiagnostic::file(file, message)
         } else {
@@ -185,6 +185,19 @@ where
         };
         ContentErrors { problems: vec![d] }
     })
+}
+
+/// serde-saphyr's messages start with their own `error: line N column M:`
+/// prefix; ours carry the location already.
+fn clean_message(raw: &str) -> String {
+    let first = raw.lines().next().unwrap_or("invalid YAML").trim();
+    let mut s = first.strip_prefix("error:").unwrap_or(first).trim();
+    if let Some(rest) = s.strip_prefix("line ") {
+        if let Some((_, after)) = rest.split_once(": ") {
+            s = after;
+        }
+    }
+    s.to_string()
 }
 
 fn read<'t>(tree: &'t ContentTree, rel: &str, errors: &mut ContentErrors) -> Option<&'t str> {
@@ -252,6 +265,7 @@ impl Catalog {
 
         // Scenarios.
         let mut scenarios = BTreeMap::new();
+        let mut broken_scenarios = std::collections::BTreeSet::new();
         if let Some(text) = read(tree, "scenarios/index.yaml", &mut errors) {
             let file = tree.display("scenarios/index.yaml");
             match parse_yaml::<raw::ScenarioIndex>(&file, text) {
@@ -277,7 +291,10 @@ impl Catalog {
                                 errors.extend(p.errors);
                                 scenarios.insert(id.value, (sc, refs, shown.clone(), stext.clone()));
                             }
-                            Err(e) => errors.extend(e),
+                            Err(e) => {
+                                broken_scenarios.insert(id.value);
+                                errors.extend(e)
+                            }
                         }
                     }
                 }
@@ -302,7 +319,7 @@ impl Catalog {
                         match parse_yaml::<raw::RawExercise>(&shown, etext) {
                             Ok(raw) => {
                                 let mut p = FileProblems::new(&shown, etext);
-                                let ex = validate::exercise(&id.value, raw, &scorecards, &scenarios, &mut p);
+                                let ex = validate::exercise(&id.value, raw, &scorecards, &scenarios, &broken_scenarios, &mut p);
                                 errors.extend(p.errors);
                                 exercises.push(ex);
                             }

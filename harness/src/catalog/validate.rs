@@ -508,6 +508,7 @@ pub(crate) fn exercise(
     raw: raw::RawExercise,
     scorecards: &BTreeMap<String, Scorecard>,
     scenarios: &BTreeMap<String, (Scenario, ScenarioRefs, String, String)>,
+    broken_scenarios: &BTreeSet<String>,
     p: &mut FileProblems,
 ) -> Exercise {
     let scorecard = scorecards.get(&raw.scorecard.value);
@@ -531,6 +532,9 @@ pub(crate) fn exercise(
     let mut mounts = BTreeSet::new();
     for s in &raw.scenarios {
         let Some((sc, refs, file, text)) = scenarios.get(&s.value) else {
+            if broken_scenarios.contains(&s.value) {
+                continue; // already reported in the scenario's own file
+            }
             p.at_help(s, format!("unknown scenario `{}`", s.value), "scenarios must be listed in scenarios/index.yaml");
             continue;
         };

@@ -1,0 +1,81 @@
+//! `faultline lint PATH [--base PATH]`: the rules engine on its own.
+
+use std::path::Path;
+
+use super::{Ctx, Failure};
+use crate::cli::Exit;
+use crate::model::scenario::TerraformSettings;
+use crate::model::Snapshot;
+use crate::report::table;
+use crate::workspace;
+
+fn read(path: &Path) -> Result<Snapshot, Failure> {
+    if path.is_file() {
+        let text = fs_err::read_to_string(path).map_err(|e| Failure::new(Exit::BadInput, e.to_string()))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let mut s = Snapshot::new();
+        s.insert(name, text);
+        return Ok(s);
+    }
+    if !path.is_dir() {
+        return Err(Failure::new(Exit::BadInput, format!("{}: no such file or folder", path.display())));
+    }
+    let (snap, _) = workspace::snapshot(path)?;
+    Ok(snap)
+}
+
+pub fn run(ctx: &Ctx, path: &Path, base: Option<&Path>, required_tags: Vec<String>) -> Result<Exit, Failure> {
+    let snap = read(path)?;
+    let base = base.map(read).transpose()?;
+    let settings = TerraformSettings { required_tags, stateful_types: Vec::new() };
+    let report = crate::rules::lint_terraform(&snap, base.as_ref(), ".", &settings);
+    let shown = |f: &str| path.join(f).display().to_string();
+    if ctx.json() {
+        let findings: Vec<_> = report
+            .findings
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "class": f.class, "rule": f.rule, "file": shown(&f.file), "line": f.line,
+                    "column": f.column, "severity": f.severity, "message": f.message, "subject": f.subject,
+                })
+            })
+            .collect();
+        let problems: Vec<_> = report
+            .problems
+            .iter()
+            .map(|p| serde_json::json!({"file": shown(&p.file), "line": p.line, "column": p.column, "message": p.message}))
+            .collect();
+        ctx.print_json(&serde_json::json!({"findings": findings, "problems": problems}));
+    } else {
+        for p in &report.problems {
+            eprintln!("error: {}:{}:{}: {}", shown(&p.file), p.line, p.column, p.message);
+        }
+        if report.findings.is_empty() {
+            println!("No findings.");
+        } else {
+            let rows: Vec<Vec<String>> = report
+                .findings
+                .iter()
+                .map(|f| {
+                    vec![
+                        format!("{}:{}:{}", shown(&f.file), f.line, f.column),
+                        f.severity.to_string(),
+                        f.class.clone(),
+                        f.rule.clone(),
+                        f.message.clone(),
+                    ]
+                })
+                .collect();
+            print!("{}", table::render(&["location", "severity", "class", "rule", "message"], &rows));
+            println!("{} finding(s)", report.findings.len());
+        }
+    }
+    Ok(if !report.problems.is_empty() {
+        Exit::BadInput
+    } else if report.findings.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::ChecksFailed
+    })
+}

@@ -1,0 +1,10 @@
+//! Rendering: grades, diffs, verification tables and listings as terminal text,
+//! Markdown or JSON. Renderers return strings so they can be snapshot-tested; the
+//! CLI decides where they go (stdout for data, stderr for progress).
+
+pub mod diff;
+pub mod style;
+pub mod table;
+pub mod text;
+
+pub use style::Style;

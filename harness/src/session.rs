@@ -1,0 +1,140 @@
+//! Sessions: the path a person takes through one exercise — start a workspace,
+//! check it, take hints, submit — tying the catalog, injection, workspace, checks,
+//! grading and the store together. The CLI commands are thin wrappers over this.
+
+use std::path::{Path, PathBuf};
+
+use crate::catalog::Catalog;
+use crate::checks::{run_checks, CheckContext};
+use crate::grade::{grade, GradeInput, Mode};
+use crate::inject::{materialize, InjectError, Materialized};
+use crate::model::grade::HintUse;
+use crate::model::{Exercise, Grade, Snapshot};
+use crate::store::{SessionRecord, Store, StoreError};
+use crate::workspace::{self, Marker, NewWorkspace, Skipped, WorkspaceError};
+
+/// Everything that can stop a session step.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("unknown exercise `{id}`{}", suggest(.suggestions))]
+    UnknownExercise { id: String, suggestions: Vec<String> },
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the exercise content is broken: {0}")]
+    Inject(#[from] InjectError),
+    #[error("this workspace's exercise `{exercise}` is not in the loaded content; use the content it was started with (--content)")]
+    ExerciseGone { exercise: String },
+    #[error("no more hints: all {total} have been shown")]
+    NoMoreHints { total: usize },
+}
+
+fn suggest(s: &[String]) -> String {
+    if s.is_empty() {
+        "; run `faultline list` to see the exercises".to_string()
+    } else {
+        format!("; did you mean {}?", s.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(" or "))
+    }
+}
+
+/// Look an exercise up, with suggestions when it is not there.
+pub fn find_exercise<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c Exercise, SessionError> {
+    catalog
+        .exercise(id)
+        .ok_or_else(|| SessionError::UnknownExercise { id: id.to_string(), suggestions: catalog.close_exercise_ids(id) })
+}
+
+/// A new session id: time plus randomness, sortable.
+pub fn new_session_id(now: time::OffsetDateTime) -> String {
+    let r: u32 = rand::random();
+    format!("{}-{r:08x}", now.unix_timestamp())
+}
+
+/// What `start` produced.
+pub struct Started {
+    pub root: PathBuf,
+    pub marker: Marker,
+    pub materialized: Materialized,
+}
+
+/// Options for starting.
+pub struct StartOptions<'a> {
+    pub exercise: &'a str,
+    pub dir: &'a Path,
+    pub candidate: &'a str,
+    pub seed: u64,
+    pub mode: &'a str,
+    pub now: time::OffsetDateTime,
+}
+
+/// Build a workspace and record the session.
+pub fn start(catalog: &Catalog, store: &dyn Store, key: &[u8], o: &StartOptions) -> Result<Started, SessionError> {
+    let ex = find_exercise(catalog, o.exercise)?;
+    let m = materialize(catalog, ex, o.seed)?;
+    let session = new_session_id(o.now);
+    let marker = workspace::create(o.dir, &m, &NewWorkspace { session: &session, candidate: o.candidate, started_at: o.now }, key)?;
+    let root = o.dir.canonicalize().unwrap_or_else(|_| o.dir.to_path_buf());
+    store.create_session(&SessionRecord {
+        id: session,
+        candidate: o.candidate.to_string(),
+        exercise: ex.id.clone(),
+        seed: o.seed,
+        workspace: root.display().to_string(),
+        started_at: o.now,
+        mode: o.mode.to_string(),
+        time_box_minutes: ex.time_box_minutes,
+    })?;
+    Ok(Started { root, marker, materialized: m })
+}
+
+/// A graded workspace.
+pub struct Evaluation {
+    pub grade: Grade,
+    pub materialized: Materialized,
+    pub candidate: Snapshot,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Grade the files of a workspace for the exercise and seed in its marker.
+pub fn evaluate(
+    catalog: &Catalog,
+    root: &Path,
+    marker: &Marker,
+    mode: Mode,
+    hints_used: Vec<HintUse>,
+    run_tools: bool,
+) -> Result<Evaluation, SessionError> {
+    let ex = catalog.exercise(&marker.exercise).ok_or_else(|| SessionError::ExerciseGone { exercise: marker.exercise.clone() })?;
+    let m = materialize(catalog, ex, marker.seed)?;
+    let (candidate, skipped) = workspace::snapshot(root)?;
+    let ctx = CheckContext::new(&candidate, &m.base, &m.broken).with_workdir(root).with_tools(run_tools);
+    let results = run_checks(&ctx, &m.checks, mode == Mode::Submit);
+    let g = grade(GradeInput {
+        exercise: ex,
+        scorecard: catalog.scorecard_of(ex),
+        candidate: &marker.candidate,
+        seed: marker.seed,
+        mode,
+        checks: results,
+        hints_used,
+    });
+    Ok(Evaluation { grade: g, materialized: m, candidate, skipped })
+}
+
+/// Hints a session has revealed, as grade inputs.
+pub fn hints_used(store: &dyn Store, session: &str) -> Result<Vec<HintUse>, SessionError> {
+    Ok(store.hints(session)?.into_iter().map(|h| HintUse { number: h.number, cost: h.cost }).collect())
+}
+
+/// Reveal the next hint; returns (number, total, text, cost).
+pub fn next_hint(catalog: &Catalog, store: &dyn Store, marker: &Marker) -> Result<(usize, usize, String, f64), SessionError> {
+    let ex = catalog.exercise(&marker.exercise).ok_or_else(|| SessionError::ExerciseGone { exercise: marker.exercise.clone() })?;
+    let m = materialize(catalog, ex, marker.seed)?;
+    let used = store.hints(&marker.session)?.len();
+    let Some(h) = m.hints.get(used) else {
+        return Err(SessionError::NoMoreHints { total: m.hints.len() });
+    };
+    store.record_hint(&marker.session, used + 1, h.cost)?;
+    Ok((used + 1, m.hints.len(), h.text.clone(), h.cost))
+}
