@@ -183,7 +183,7 @@ pub(crate) fn scenario(
         for unknown in variant::unknown_placeholders(text, &name_list) {
             let (line, column) = line_col(text, unknown.offset);
             p.errors.push(ContentDiagnostic::at(
-                path,
+                &tree.display(path),
                 text,
                 line,
                 column,
@@ -328,7 +328,7 @@ fn edit(dir: &str, e: Sp<raw::RawEdit>, tree: &ContentTree, names: &[&str], p: &
                         for u in variant::unknown_placeholders(text, names) {
                             let (l, c) = line_col(text, u.offset);
                             p.errors.push(ContentDiagnostic::at(
-                                &full,
+                                &tree.display(&full),
                                 text,
                                 l,
                                 c,
