@@ -134,3 +134,139 @@ pub fn grade(input: GradeInput<'_>) -> Grade {
 fn red_flag_of(c: &CheckResult) -> Option<&str> {
     c.red_flag.as_deref()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Dimension, Level, RedFlag};
+
+    fn card() -> Scorecard {
+        let dim = |id: &str, weight, rated_by| Dimension {
+            id: id.into(),
+            title: id.into(),
+            weight,
+            meets_bar: String::new(),
+            rated_by,
+        };
+        Scorecard {
+            id: "card".into(),
+            title: "Card".into(),
+            pass_mark: 70.0,
+            rating_scale: (1, 4),
+            dimensions: vec![
+                dim("iac", 40, RatedBy::Checks),
+                dim("security", 40, RatedBy::Checks),
+                dim("ci", 10, RatedBy::Checks),
+                dim("communication", 10, RatedBy::Person),
+            ],
+            levels: vec![
+                Level { id: "below".into(), title: "Below".into(), min_score: 0.0 },
+                Level { id: "meets".into(), title: "Meets".into(), min_score: 70.0 },
+                Level { id: "exceeds".into(), title: "Exceeds".into(), min_score: 90.0 },
+            ],
+            red_flags: vec![RedFlag {
+                id: "leak".into(),
+                title: "Leak".into(),
+                description: String::new(),
+                caps_at: "below".into(),
+            }],
+        }
+    }
+
+    fn exercise() -> Exercise {
+        Exercise {
+            id: "ex".into(),
+            title: "Ex".into(),
+            brief: String::new(),
+            time_box_minutes: 30,
+            audience: vec![],
+            scenarios: vec![],
+            scorecard: "card".into(),
+            deliverables: vec![],
+        }
+    }
+
+    fn result(id: &str, dim: &str, points: f64, status: CheckStatus, flag: Option<&str>) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            title: id.into(),
+            kind: "regex".into(),
+            scenario: "s".into(),
+            status,
+            points: if status == CheckStatus::Passed { points } else { 0.0 },
+            max_points: points,
+            dimension: dim.into(),
+            hidden: false,
+            message: String::new(),
+            evidence: vec![],
+            red_flag: flag.map(Into::into),
+        }
+    }
+
+    fn run(checks: Vec<CheckResult>, hints: Vec<HintUse>) -> Grade {
+        let (card, ex) = (card(), exercise());
+        grade(GradeInput { exercise: &ex, scorecard: &card, candidate: "ada", seed: 1, mode: Mode::Submit, checks, hints_used: hints })
+    }
+
+    #[test]
+    fn total_is_the_weighted_mean_of_scored_dimensions_only() {
+        // iac 100%, security 50%; ci has no checks; communication awaits a person.
+        let g = run(
+            vec![
+                result("a", "iac", 10.0, CheckStatus::Passed, None),
+                result("b", "security", 10.0, CheckStatus::Passed, None),
+                result("c", "security", 10.0, CheckStatus::Failed, None),
+                result("w", "communication", 5.0, CheckStatus::Passed, None),
+            ],
+            vec![],
+        );
+        assert_eq!(g.score, 75.0);
+        assert!(g.passed);
+        assert_eq!(g.level.as_deref(), Some("meets"));
+        let status = |id: &str| g.dimensions.iter().find(|d| d.id == id).unwrap().status;
+        assert_eq!(status("ci"), DimensionStatus::NotAssessed);
+        assert_eq!(status("communication"), DimensionStatus::AwaitingRating);
+        assert!(!g.is_final, "a person-rated dimension is still open");
+    }
+
+    #[test]
+    fn skipped_and_errored_checks_count_neither_way_and_errors_make_it_not_final() {
+        let g = run(
+            vec![
+                result("a", "iac", 10.0, CheckStatus::Passed, None),
+                result("t", "iac", 10.0, CheckStatus::Skipped, None),
+                result("e", "iac", 10.0, CheckStatus::Error, None),
+            ],
+            vec![],
+        );
+        assert_eq!(g.score, 100.0);
+        assert_eq!(g.infra_errors, 1);
+        assert!(!g.is_final);
+    }
+
+    #[test]
+    fn hints_cost_points_and_a_red_flag_caps_the_level_and_fails() {
+        let g = run(
+            vec![
+                result("a", "iac", 10.0, CheckStatus::Passed, None),
+                result("b", "security", 10.0, CheckStatus::Passed, None),
+                result("s", "security", 1.0, CheckStatus::Failed, Some("leak")),
+            ],
+            vec![HintUse { number: 1, cost: 3.0 }],
+        );
+        // security = 10/11 → 90.9; total = (100*40 + 90.9*40)/80 = 95.45 → 95.5, less 3.
+        assert_eq!(g.score, 92.5);
+        assert_eq!(g.hint_penalty, 3.0);
+        assert_eq!(g.red_flags.len(), 1);
+        assert_eq!(g.red_flags[0].source, "check:s");
+        assert_eq!(g.level.as_deref(), Some("below"), "capped by the red flag");
+        assert!(!g.passed);
+    }
+
+    #[test]
+    fn nothing_scored_is_not_a_pass() {
+        let g = run(vec![result("w", "communication", 5.0, CheckStatus::Passed, None)], vec![]);
+        assert_eq!(g.score, 0.0);
+        assert!(!g.passed);
+    }
+}
