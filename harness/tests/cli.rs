@@ -1,0 +1,231 @@
+//! The `faultline` binary end to end: a candidate's path from `start` to a stored
+//! result, and the ways bad input is refused. Each test uses its own data folder
+//! and workspace in a temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn toy_content() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/content/valid")
+}
+
+struct Env {
+    tmp: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Env { tmp: tempfile::tempdir().unwrap() }
+    }
+    fn data(&self) -> PathBuf {
+        self.tmp.path().join("data")
+    }
+    fn path(&self, p: &str) -> PathBuf {
+        self.tmp.path().join(p)
+    }
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_faultline"));
+        c.args(args)
+            .env("FAULTLINE_DATA_DIR", self.data())
+            .env("NO_COLOR", "1")
+            .env_remove("FAULTLINE_CONTENT")
+            .env_remove("FAULTLINE_CANDIDATE")
+            .current_dir(self.tmp.path());
+        c
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+    fn json(&self, args: &[&str]) -> (i32, serde_json::Value) {
+        let mut a = vec!["--format", "json"];
+        a.extend_from_slice(args);
+        let out = self.run(&a);
+        let v = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}\n{}", text(&out.stdout), text(&out.stderr)));
+        (out.status.code().unwrap_or(-1), v)
+    }
+    /// Output with the temp folder replaced by `[TMP]`.
+    fn redact(&self, s: &str) -> String {
+        let root = self.tmp.path().canonicalize().unwrap();
+        s.replace(&root.display().to_string(), "[TMP]").replace(&self.tmp.path().display().to_string(), "[TMP]")
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_string()
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git").args(args).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    text(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_candidate_goes_from_start_to_a_stored_result() {
+    let env = Env::new();
+    let content = toy_content();
+    let c = content.to_str().unwrap();
+    let (code, started) = env.json(&["--content", c, "start", "toy", "--candidate", "ada", "--seed", "7", "--dir", "ws"]);
+    assert_eq!(code, 0, "{started}");
+    let ws = env.path("ws");
+
+    // A real repository: main holds the base, the branch holds the fault.
+    let branch = started["branch"].as_str().unwrap().to_string();
+    assert!(branch.starts_with("fix/"), "{branch}");
+    assert_eq!(git(&ws, &["rev-parse", "--abbrev-ref", "HEAD"]), branch);
+    assert_eq!(git(&ws, &["log", "--format=%s", "main..HEAD"]).lines().count(), 1);
+    assert!(git(&ws, &["show", "main:app.conf"]).contains("debug = false"));
+    assert!(fs_err::read_to_string(ws.join("app.conf")).unwrap().contains("debug = true"));
+    // Nothing in the working tree gives the checks or the solution away.
+    let listed = git(&ws, &["ls-files"]);
+    assert_eq!(listed, "app.conf");
+
+    let (code, checked) = env.json(&["--content", c, "check", "--dir", "ws"]);
+    assert_eq!(code, 1, "a failing visible check exits 1");
+    assert_eq!(checked["grade"]["mode"], "check");
+    assert_eq!(checked["next_hint"]["number"], 1);
+
+    let (code, hint) = env.json(&["--content", c, "hint", "--dir", "ws"]);
+    assert_eq!(code, 0);
+    assert_eq!(hint["text"], "Look at the debug setting.");
+
+    // Fix it the way a candidate would, then submit.
+    let conf = fs_err::read_to_string(ws.join("app.conf")).unwrap().replace("debug = true", "debug = false");
+    fs_err::write(ws.join("app.conf"), conf).unwrap();
+    let (code, submitted) = env.json(&["--content", c, "submit", "--dir", "ws"]);
+    assert_eq!(code, 0, "{submitted}");
+    let grade = &submitted["grade"];
+    assert_eq!(grade["exercise"], "toy");
+    assert_eq!(grade["candidate"], "ada");
+    assert_eq!(grade["seed"], 7);
+    assert_eq!(grade["score"], 95.0, "100 less the 5-point hint");
+    assert_eq!(grade["passed"], true);
+    assert_eq!(grade["red_flags"], serde_json::json!([]));
+    let dims = grade["dimensions"].as_array().unwrap();
+    assert_eq!(dims.iter().find(|d| d["id"] == "writing").unwrap()["status"], "awaiting-rating");
+    for c in grade["checks"].as_array().unwrap() {
+        for key in ["id", "status", "points", "max_points", "dimension", "hidden", "message"] {
+            assert!(c.get(key).is_some(), "check lacks {key}: {c}");
+        }
+    }
+
+    let (code, results) = env.json(&["results", "--candidate", "ada"]);
+    assert_eq!(code, 0);
+    let rows = results.as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["hints_used"], 1);
+    assert_eq!(rows[0]["score"], 95.0);
+}
+
+#[test]
+fn two_candidates_get_different_files_and_the_same_seed_the_same_files() {
+    let env = Env::new();
+    let c = toy_content();
+    let c = c.to_str().unwrap();
+    for (dir, seed) in [("a", "1"), ("b", "2"), ("c", "1")] {
+        let out = env.run(&["--content", c, "start", "toy", "--seed", seed, "--dir", dir, "--candidate", dir]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let read = |d: &str| fs_err::read_to_string(env.path(d).join("app.conf")).unwrap();
+    assert_ne!(read("a"), read("b"));
+    assert_eq!(read("a"), read("c"));
+}
+
+#[test]
+fn grading_a_workspace_made_for_another_exercise_is_refused() {
+    let env = Env::new();
+    let c = toy_content();
+    let c = c.to_str().unwrap();
+    assert!(env.run(&["--content", c, "start", "toy", "--dir", "ws"]).status.success());
+    let out = env.run(&["--content", c, "grade", "ws", "--exercise", "toy-two"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("made for exercise `toy`, not `toy-two`"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn an_edited_session_file_is_detected() {
+    let env = Env::new();
+    let c = toy_content();
+    let c = c.to_str().unwrap();
+    assert!(env.run(&["--content", c, "start", "toy", "--seed", "3", "--dir", "ws"]).status.success());
+    let marker = env.path("ws/.git/faultline/session.json");
+    let text_before = fs_err::read_to_string(&marker).unwrap();
+    fs_err::write(&marker, text_before.replace("\"seed\": 3", "\"seed\": 4")).unwrap();
+    let out = env.run(&["--content", c, "check", "--dir", "ws"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("was edited"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn symlinks_pointing_outside_the_workspace_are_not_followed() {
+    let env = Env::new();
+    let c = toy_content();
+    let c = c.to_str().unwrap();
+    assert!(env.run(&["--content", c, "start", "toy", "--dir", "ws"]).status.success());
+    fs_err::write(env.path("outside.conf"), "debug = false\n").unwrap();
+    let ws = env.path("ws");
+    fs_err::remove_file(ws.join("app.conf")).unwrap();
+    std::os::unix::fs::symlink(env.path("outside.conf"), ws.join("app.conf")).unwrap();
+    let (code, checked) = env.json(&["--content", c, "check", "--dir", "ws"]);
+    assert_eq!(code, 1, "the link is not read, so the check still fails: {checked}");
+    let skipped = checked["skipped_files"].as_array().unwrap();
+    assert_eq!(skipped[0]["path"], "app.conf");
+    assert!(skipped[0]["reason"].as_str().unwrap().contains("not followed"));
+}
+
+#[test]
+fn a_missing_git_is_reported_as_an_environment_problem() {
+    let env = Env::new();
+    let out = env.cmd(&["start", "terraform-review", "--dir", "ws"]).env("FAULTLINE_GIT", "/nonexistent/git").output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("git is not installed"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn an_unwritable_data_folder_is_named_in_the_error() {
+    let env = Env::new();
+    fs_err::write(env.path("file"), "not a folder").unwrap();
+    let out = env.cmd(&["start", "terraform-review", "--dir", "ws"]).env("FAULTLINE_DATA_DIR", env.path("file/data")).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(env.redact(&text(&out.stderr)).contains("[TMP]/file/data"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn an_unknown_exercise_suggests_close_names() {
+    let env = Env::new();
+    let out = env.run(&["start", "terraform-reveiw"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean `terraform-review`"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn concurrent_submits_from_several_processes_are_all_stored() {
+    let env = Env::new();
+    let c = toy_content();
+    let c = c.to_str().unwrap();
+    assert!(env.run(&["--content", c, "start", "toy", "--dir", "ws"]).status.success());
+    let children: Vec<_> = (0..6).map(|_| env.cmd(&["--content", c, "submit", "--dir", "ws"]).spawn().unwrap()).collect();
+    for mut ch in children {
+        let _ = ch.wait().unwrap();
+    }
+    let (_, results) = env.json(&["results"]);
+    assert_eq!(results.as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn the_catalog_listing_matches_its_snapshot() {
+    let env = Env::new();
+    let out = env.run(&["list"]);
+    assert!(out.status.success());
+    insta::assert_snapshot!("list", text(&out.stdout));
+}
+
+#[test]
+fn start_prints_the_brief_and_time_box() {
+    let env = Env::new();
+    let c = toy_content();
+    let out = env.run(&["--content", c.to_str().unwrap(), "start", "toy", "--seed", "5", "--dir", "ws", "--candidate", "ada"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    insta::assert_snapshot!("start-toy", env.redact(&text(&out.stdout)));
+}
