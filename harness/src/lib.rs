@@ -10,4 +10,5 @@
 //! into a scorecard; [`workspace`], [`runner`] and [`store`] touch the world; [`report`]
 //! renders; [`cli`] is the command-line front end.
 
+pub mod catalog;
 pub mod model;
