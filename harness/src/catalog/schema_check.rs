@@ -248,7 +248,11 @@ impl<'s> Checker<'s> {
             Node::Map(entries, pos) => self.object(entries, pos, obj, at, out),
             Node::Seq(items, pos) => self.array(items, pos, obj, at, out),
             Node::Int(..) | Node::Float(..) => number(node, obj, &at.path, out),
-            Node::Str(text, pos) => string(text, pos, obj, &at.path, out),
+            Node::Str(text, pos) => {
+                // A quoted number read for a numeric field still has to be in range.
+                number(node, obj, &at.path, out);
+                string(text, pos, obj, &at.path, out);
+            }
             Node::Null(_) | Node::Bool(..) => {}
         }
     }
@@ -851,6 +855,15 @@ fn type_names(types: &Value) -> Vec<&str> {
 fn accepts(ty: &str, node: &Node, buffered: bool) -> bool {
     match (ty, node) {
         ("number", Node::Float(f, _)) if buffered => f.is_finite(),
+        // Through the buffer, serde-saphyr types a plain `yes` or `1_000` itself, as a
+        // YAML 1.1 boolean or an integer, where the YAML 1.2 tree sees a string.
+        ("string", Node::Str(s, pos)) if buffered => {
+            !(written_plain(s, pos) && (loose_bool(s) || loose_int(s).is_some()))
+        }
+        ("boolean", Node::Str(s, pos)) if buffered => written_plain(s, pos) && loose_bool(s),
+        ("integer" | "number", Node::Str(s, pos)) if buffered => {
+            written_plain(s, pos) && loose_int(s).is_some()
+        }
         ("null", Node::Null(_))
         | ("boolean", Node::Bool(..))
         | ("integer", Node::Int(..))
@@ -860,14 +873,21 @@ fn accepts(ty: &str, node: &Node, buffered: bool) -> bool {
         | ("array", Node::Seq(..)) => true,
         // An integer too large for i64 is read as a float by the tree.
         ("integer", Node::Float(f, _)) => f.fract() == 0.0 && f.abs() >= 9.2e18,
-        // serde-saphyr takes YAML 1.1 booleans such as `yes` and `off` either way.
-        ("boolean", Node::Str(s, _)) => loose_bool(s),
         _ if buffered => false,
+        // Read directly, serde-saphyr takes YAML 1.1 booleans such as `yes` and `off`.
+        ("boolean", Node::Str(s, _)) => loose_bool(s),
         ("string", Node::Bool(..) | Node::Int(..) | Node::Float(..)) => true,
         ("integer", Node::Str(s, _)) => loose_int(s).is_some(),
         ("number", Node::Str(s, _)) => loose_float(s).is_some(),
         _ => false,
     }
+}
+
+/// Whether a string node was written as a plain scalar. The tree does not keep the
+/// style, but a quoted or block scalar always spans more bytes than its text, while a
+/// one-line plain scalar spans exactly its text.
+fn written_plain(text: &str, pos: &Pos) -> bool {
+    pos.len == text.len()
 }
 
 /// Whether an `anyOf` is how schemars writes `Option<T>`: `[T, {"type": "null"}]`.

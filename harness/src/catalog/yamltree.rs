@@ -16,7 +16,7 @@
 //!   string. An integer too large for `i64` becomes a float.
 //! - The core tags `!!str`, `!!null`, `!!bool`, `!!int` and `!!float` force their type
 //!   (a value that does not fit is a syntax error); the non-specific tag `!` forces a
-//!   string. Other tags are ignored.
+//!   string. Other tags are ignored. A tagged node's position starts at its tag.
 //! - Aliases are expanded into copies of their anchored node. Nodes inside the copy keep
 //!   the positions of the anchored definition (that is where a fix goes); the copy's own
 //!   root takes the alias's position. Expansion is bounded by [`MAX_NODES`] and
@@ -38,7 +38,7 @@ pub const MAX_NODES: usize = 250_000;
 
 /// Deepest nesting of sequences and mappings a document may have once aliases are
 /// expanded.
-pub const MAX_DEPTH: usize = 256;
+pub const MAX_DEPTH: usize = 64;
 
 /// Where a node sits in the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -243,12 +243,17 @@ impl<'t> Builder<'t> {
         })
     }
 
+    /// The position of an event's node, starting at its tag (`!!str 5`) if it has one.
     fn pos(&self, span: &Span) -> Pos {
-        let offset = self.offset(&span.start);
+        let start = match span.tag_start {
+            Some(tag) if self.offset(&tag) < self.offset(&span.start) => tag,
+            _ => span.start,
+        };
+        let offset = self.offset(&start);
         let end = self.offset(&span.end).max(offset);
         Pos {
-            line: span.start.line().max(1),
-            column: span.start.col() + 1,
+            line: start.line().max(1),
+            column: start.col() + 1,
             offset,
             len: end - offset,
         }
