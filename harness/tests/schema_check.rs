@@ -237,6 +237,22 @@ fn a_syntax_error_gives_a_position() {
     let error = yamltree::parse(&fixture("syntax_error.yaml")).unwrap_err();
     assert_eq!((error.pos.line, error.pos.column), (4, 9));
     assert_eq!(error.to_string(), "unclosed quote at line 4, column 9");
+    let problem = Problem::from(error);
+    assert_eq!((problem.pos.line, problem.pos.column), (4, 9));
+}
+
+#[test]
+fn anchors_aliases_and_merge_keys_are_expanded_before_checking() {
+    assert_eq!(problems_of("anchors.yaml"), []);
+    let exercise: Exercise = serde_saphyr::from_str(&fixture("anchors.yaml")).expect("loads");
+    let points: Vec<u32> = exercise.checks.iter().map(|c| c.points).collect();
+    assert_eq!(points, [1, 1, 3]);
+}
+
+#[test]
+fn a_mistake_shared_through_a_merge_key_is_reported_once_where_it_is_written() {
+    let problems = problems_of("anchored_mistake.yaml");
+    assert_eq!(places(&problems), [(6, 13, "checks[0].points")]);
 }
 
 #[test]
