@@ -33,11 +33,13 @@ use serde_saphyr::granit_parser::{
     Event, Marker, Options, Parser, ScalarStyle, ScanError, Span, Tag,
 };
 
-/// Most nodes a document may hold once aliases are expanded.
+/// Most nodes a document may hold once aliases are expanded (serde-saphyr's default
+/// budget).
 pub const MAX_NODES: usize = 250_000;
 
 /// Deepest nesting of sequences and mappings a document may have once aliases are
-/// expanded.
+/// expanded. serde-saphyr's default budget refuses anything deeper, so the tree does
+/// too, and it bounds the checker's recursion.
 pub const MAX_DEPTH: usize = 64;
 
 /// Where a node sits in the source text.
