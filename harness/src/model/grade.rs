@@ -43,19 +43,11 @@ pub struct Evidence {
 
 impl Evidence {
     pub fn note(text: impl Into<String>) -> Self {
-        Evidence {
-            file: None,
-            line: None,
-            text: text.into(),
-        }
+        Evidence { file: None, line: None, text: text.into() }
     }
 
     pub fn at(file: impl Into<String>, line: usize, text: impl Into<String>) -> Self {
-        Evidence {
-            file: Some(file.into()),
-            line: Some(line),
-            text: text.into(),
-        }
+        Evidence { file: Some(file.into()), line: Some(line), text: text.into() }
     }
 }
 

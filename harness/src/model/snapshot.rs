@@ -52,9 +52,7 @@ impl Snapshot {
         let dir = dir.trim_matches('/');
         let dir = if dir == "." { "" } else { dir };
         self.iter().filter(move |(p, _)| {
-            dir.is_empty()
-                || p.strip_prefix(dir)
-                    .is_some_and(|rest| rest.starts_with('/'))
+            dir.is_empty() || p.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
         })
     }
 
