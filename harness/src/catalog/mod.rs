@@ -9,7 +9,9 @@
 pub mod diag;
 pub mod raw;
 pub mod schema;
+pub mod schema_check;
 pub mod validate;
+pub mod yamltree;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 
 use schemars::JsonSchema;
 
-use super::diag::ContentErrors;
+use super::diag::{ContentDiagnostic, ContentErrors};
 use super::raw;
 
 /// (file name relative to the content root, schema JSON) for every content file kind.
@@ -32,8 +32,24 @@ pub fn render(value: &serde_json::Value) -> String {
     s
 }
 
-/// Every schema problem in a YAML text (unknown keys, wrong types, missing keys).
+/// Every schema problem in a YAML text (unknown keys, wrong types, missing keys),
+/// each with its line and column. Nothing is added when the text is valid.
 pub fn check_all<T: JsonSchema>(file: &str, text: &str, errors: &mut ContentErrors) {
-    // Filled in by the schema walker (all problems, not only the first).
-    let _ = (file, text, &errors, std::any::type_name::<T>());
+    let doc = match super::yamltree::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            errors.push(ContentDiagnostic::at(file, text, e.pos.line, e.pos.column, e.message));
+            return;
+        }
+    };
+    for p in super::schema_check::check(&doc, &schema_of::<T>()) {
+        let mut d = ContentDiagnostic::at(file, text, p.pos.line, p.pos.column, format!("{}: {}", p.path, p.message));
+        if p.path.is_empty() {
+            d = ContentDiagnostic::at(file, text, p.pos.line, p.pos.column, p.message.clone());
+        }
+        if let Some(h) = p.help {
+            d = d.with_help(h);
+        }
+        errors.push(d);
+    }
 }
