@@ -47,7 +47,8 @@ fn benches(c: &mut Criterion) {
             trees.push((d.tree.clone(), m.base.clone()));
         }
     }
-    let settings = TerraformSettings { required_tags: vec!["Owner".into(), "Environment".into()], stateful_types: vec![] };
+    let settings =
+        TerraformSettings { required_tags: vec!["Owner".into(), "Environment".into()], stateful_types: vec![] };
     c.bench_function("lint/all-terraform", |b| {
         b.iter(|| {
             trees
@@ -66,7 +67,8 @@ fn benches(c: &mut Criterion) {
             |dir| {
                 let m = materialize(&catalog, ex, 42).expect("materializes");
                 let ws = dir.path().join("ws");
-                let new = NewWorkspace { session: "bench", candidate: "bench", started_at: time::OffsetDateTime::now_utc() };
+                let new =
+                    NewWorkspace { session: "bench", candidate: "bench", started_at: time::OffsetDateTime::now_utc() };
                 workspace::create(&ws, &m, &new, &key).expect("workspace");
                 dir
             },

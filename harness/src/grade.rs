@@ -205,7 +205,15 @@ mod tests {
 
     fn run(checks: Vec<CheckResult>, hints: Vec<HintUse>) -> Grade {
         let (card, ex) = (card(), exercise());
-        grade(GradeInput { exercise: &ex, scorecard: &card, candidate: "ada", seed: 1, mode: Mode::Submit, checks, hints_used: hints })
+        grade(GradeInput {
+            exercise: &ex,
+            scorecard: &card,
+            candidate: "ada",
+            seed: 1,
+            mode: Mode::Submit,
+            checks,
+            hints_used: hints,
+        })
     }
 
     #[test]

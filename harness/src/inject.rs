@@ -117,8 +117,13 @@ pub fn apply_edits(tree: &mut Snapshot, mount: &str, edits: &[Edit], scenario: &
     Ok(())
 }
 
-fn render<T: serde::Serialize + serde::de::DeserializeOwned>(v: &T, params: &Params, scenario: &str) -> Result<T, InjectError> {
-    variant::render_value(v, params).map_err(|e| InjectError::Template { scenario: scenario.into(), message: e.to_string() })
+fn render<T: serde::Serialize + serde::de::DeserializeOwned>(
+    v: &T,
+    params: &Params,
+    scenario: &str,
+) -> Result<T, InjectError> {
+    variant::render_value(v, params)
+        .map_err(|e| InjectError::Template { scenario: scenario.into(), message: e.to_string() })
 }
 
 fn render_str(s: &str, params: &Params, scenario: &str) -> Result<String, InjectError> {
@@ -131,17 +136,21 @@ pub fn materialize(catalog: &Catalog, exercise: &Exercise, seed: u64) -> Result<
         .scenarios
         .iter()
         .map(|id| {
-            catalog.scenarios.get(id).ok_or_else(|| InjectError::UnknownScenario {
-                exercise: exercise.id.clone(),
-                scenario: id.clone(),
-            })
+            catalog
+                .scenarios
+                .get(id)
+                .ok_or_else(|| InjectError::UnknownScenario { exercise: exercise.id.clone(), scenario: id.clone() })
         })
         .collect::<Result<_, _>>()?;
     materialize_scenarios(exercise, &scenarios, seed)
 }
 
 /// As [`materialize`], with the scenarios already looked up.
-pub fn materialize_scenarios(exercise: &Exercise, scenarios: &[&Scenario], seed: u64) -> Result<Materialized, InjectError> {
+pub fn materialize_scenarios(
+    exercise: &Exercise,
+    scenarios: &[&Scenario],
+    seed: u64,
+) -> Result<Materialized, InjectError> {
     let mut params = Vec::new();
     let mut base = Snapshot::new();
     for sc in scenarios {

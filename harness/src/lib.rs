@@ -11,8 +11,8 @@
 //! renders; [`cli`] is the command-line front end.
 
 pub mod catalog;
-pub mod cli;
 pub mod checks;
+pub mod cli;
 pub mod grade;
 pub mod inject;
 pub mod logging;

@@ -40,9 +40,10 @@ fn suggest(s: &[String]) -> String {
 
 /// Look an exercise up, with suggestions when it is not there.
 pub fn find_exercise<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c Exercise, SessionError> {
-    catalog
-        .exercise(id)
-        .ok_or_else(|| SessionError::UnknownExercise { id: id.to_string(), suggestions: catalog.close_exercise_ids(id) })
+    catalog.exercise(id).ok_or_else(|| SessionError::UnknownExercise {
+        id: id.to_string(),
+        suggestions: catalog.close_exercise_ids(id),
+    })
 }
 
 /// A new session id: time plus randomness, sortable.
@@ -73,7 +74,12 @@ pub fn start(catalog: &Catalog, store: &dyn Store, key: &[u8], o: &StartOptions)
     let ex = find_exercise(catalog, o.exercise)?;
     let m = materialize(catalog, ex, o.seed)?;
     let session = new_session_id(o.now);
-    let marker = workspace::create(o.dir, &m, &NewWorkspace { session: &session, candidate: o.candidate, started_at: o.now }, key)?;
+    let marker = workspace::create(
+        o.dir,
+        &m,
+        &NewWorkspace { session: &session, candidate: o.candidate, started_at: o.now },
+        key,
+    )?;
     let root = o.dir.canonicalize().unwrap_or_else(|_| o.dir.to_path_buf());
     store.create_session(&SessionRecord {
         id: session,
@@ -105,7 +111,9 @@ pub fn evaluate(
     hints_used: Vec<HintUse>,
     run_tools: bool,
 ) -> Result<Evaluation, SessionError> {
-    let ex = catalog.exercise(&marker.exercise).ok_or_else(|| SessionError::ExerciseGone { exercise: marker.exercise.clone() })?;
+    let ex = catalog
+        .exercise(&marker.exercise)
+        .ok_or_else(|| SessionError::ExerciseGone { exercise: marker.exercise.clone() })?;
     let m = materialize(catalog, ex, marker.seed)?;
     let (candidate, skipped) = workspace::snapshot(root)?;
     let ctx = CheckContext::new(&candidate, &m.base, &m.broken).with_workdir(root).with_tools(run_tools);
@@ -128,8 +136,14 @@ pub fn hints_used(store: &dyn Store, session: &str) -> Result<Vec<HintUse>, Sess
 }
 
 /// Reveal the next hint; returns (number, total, text, cost).
-pub fn next_hint(catalog: &Catalog, store: &dyn Store, marker: &Marker) -> Result<(usize, usize, String, f64), SessionError> {
-    let ex = catalog.exercise(&marker.exercise).ok_or_else(|| SessionError::ExerciseGone { exercise: marker.exercise.clone() })?;
+pub fn next_hint(
+    catalog: &Catalog,
+    store: &dyn Store,
+    marker: &Marker,
+) -> Result<(usize, usize, String, f64), SessionError> {
+    let ex = catalog
+        .exercise(&marker.exercise)
+        .ok_or_else(|| SessionError::ExerciseGone { exercise: marker.exercise.clone() })?;
     let m = materialize(catalog, ex, marker.seed)?;
     let used = store.hints(&marker.session)?.len();
     let Some(h) = m.hints.get(used) else {

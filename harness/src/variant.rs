@@ -69,9 +69,9 @@ pub fn choose(scenario_id: &str, specs: &[ParamSpec], seed: u64) -> Params {
                 let span = (max - min) as u64 + 1;
                 (min + rng.below(span) as i64).to_string()
             }
-            ParamGen::Hex { len } => (0..*len)
-                .map(|_| char::from_digit(rng.below(16) as u32, 16).unwrap_or('0'))
-                .collect(),
+            ParamGen::Hex { len } => {
+                (0..*len).map(|_| char::from_digit(rng.below(16) as u32, 16).unwrap_or('0')).collect()
+            }
         };
         out.insert(spec.name.clone(), value);
     }
@@ -176,7 +176,10 @@ mod tests {
 
     fn specs() -> Vec<ParamSpec> {
         vec![
-            ParamSpec { name: "db".into(), gen: ParamGen::Choice(vec!["orders".into(), "ledger".into(), "billing".into()]) },
+            ParamSpec {
+                name: "db".into(),
+                gen: ParamGen::Choice(vec!["orders".into(), "ledger".into(), "billing".into()]),
+            },
             ParamSpec { name: "octet".into(), gen: ParamGen::Int { min: 10, max: 250 } },
             ParamSpec { name: "suffix".into(), gen: ParamGen::Hex { len: 6 } },
         ]

@@ -91,11 +91,7 @@ fn grade_state(catalog: &Catalog, ex: &Exercise, m: &Materialized, tree: &Snapsh
 }
 
 fn skipped(g: &Grade) -> Vec<String> {
-    g.checks
-        .iter()
-        .filter(|c| c.status == CheckStatus::Skipped)
-        .map(|c| format!("{}: {}", c.id, c.message))
-        .collect()
+    g.checks.iter().filter(|c| c.status == CheckStatus::Skipped).map(|c| format!("{}: {}", c.id, c.message)).collect()
 }
 
 fn errors(g: &Grade, misses: &mut Vec<String>) {
@@ -104,7 +100,13 @@ fn errors(g: &Grade, misses: &mut Vec<String>) {
     }
 }
 
-fn verify_target(catalog: &Catalog, ex: &Exercise, scenarios: &[&Scenario], target: &str, opts: &VerifyOptions) -> Vec<VerifyRow> {
+fn verify_target(
+    catalog: &Catalog,
+    ex: &Exercise,
+    scenarios: &[&Scenario],
+    target: &str,
+    opts: &VerifyOptions,
+) -> Vec<VerifyRow> {
     let mut rows = Vec::new();
     let mut brokens: Vec<(u64, Snapshot)> = Vec::new();
     for &seed in &opts.seeds {
@@ -132,10 +134,13 @@ fn verify_target(catalog: &Catalog, ex: &Exercise, scenarios: &[&Scenario], targ
         for c in &g.checks {
             let should_fail = m.broken_fails.contains(&c.id);
             match (should_fail, c.status) {
-                (true, CheckStatus::Passed) => misses.push(format!("check `{}` passes on the broken state but should fail", c.id)),
-                (false, CheckStatus::Failed) => {
-                    misses.push(format!("check `{}` fails on the broken state but is not in broken_fails: {}", c.id, c.message))
+                (true, CheckStatus::Passed) => {
+                    misses.push(format!("check `{}` passes on the broken state but should fail", c.id))
                 }
+                (false, CheckStatus::Failed) => misses.push(format!(
+                    "check `{}` fails on the broken state but is not in broken_fails: {}",
+                    c.id, c.message
+                )),
                 _ => {}
             }
         }

@@ -66,7 +66,8 @@ fn a_candidate_goes_from_start_to_a_stored_result() {
     let env = Env::new();
     let content = toy_content();
     let c = content.to_str().unwrap();
-    let (code, started) = env.json(&["--content", c, "start", "toy", "--candidate", "ada", "--seed", "7", "--dir", "ws"]);
+    let (code, started) =
+        env.json(&["--content", c, "start", "toy", "--candidate", "ada", "--seed", "7", "--dir", "ws"]);
     assert_eq!(code, 0, "{started}");
     let ws = env.path("ws");
 
@@ -177,7 +178,11 @@ fn symlinks_pointing_outside_the_workspace_are_not_followed() {
 #[test]
 fn a_missing_git_is_reported_as_an_environment_problem() {
     let env = Env::new();
-    let out = env.cmd(&["start", "terraform-review", "--dir", "ws"]).env("FAULTLINE_GIT", "/nonexistent/git").output().unwrap();
+    let out = env
+        .cmd(&["start", "terraform-review", "--dir", "ws"])
+        .env("FAULTLINE_GIT", "/nonexistent/git")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("git is not installed"), "{}", text(&out.stderr));
 }
@@ -186,7 +191,11 @@ fn a_missing_git_is_reported_as_an_environment_problem() {
 fn an_unwritable_data_folder_is_named_in_the_error() {
     let env = Env::new();
     fs_err::write(env.path("file"), "not a folder").unwrap();
-    let out = env.cmd(&["start", "terraform-review", "--dir", "ws"]).env("FAULTLINE_DATA_DIR", env.path("file/data")).output().unwrap();
+    let out = env
+        .cmd(&["start", "terraform-review", "--dir", "ws"])
+        .env("FAULTLINE_DATA_DIR", env.path("file/data"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(env.redact(&text(&out.stderr)).contains("[TMP]/file/data"), "{}", text(&out.stderr));
 }
@@ -205,7 +214,8 @@ fn concurrent_submits_from_several_processes_are_all_stored() {
     let c = toy_content();
     let c = c.to_str().unwrap();
     assert!(env.run(&["--content", c, "start", "toy", "--dir", "ws"]).status.success());
-    let children: Vec<_> = (0..6).map(|_| env.cmd(&["--content", c, "submit", "--dir", "ws"]).spawn().unwrap()).collect();
+    let children: Vec<_> =
+        (0..6).map(|_| env.cmd(&["--content", c, "submit", "--dir", "ws"]).spawn().unwrap()).collect();
     for mut ch in children {
         let _ = ch.wait().unwrap();
     }
@@ -225,7 +235,18 @@ fn the_catalog_listing_matches_its_snapshot() {
 fn start_prints_the_brief_and_time_box() {
     let env = Env::new();
     let c = toy_content();
-    let out = env.run(&["--content", c.to_str().unwrap(), "start", "toy", "--seed", "5", "--dir", "ws", "--candidate", "ada"]);
+    let out = env.run(&[
+        "--content",
+        c.to_str().unwrap(),
+        "start",
+        "toy",
+        "--seed",
+        "5",
+        "--dir",
+        "ws",
+        "--candidate",
+        "ada",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     insta::assert_snapshot!("start-toy", env.redact(&text(&out.stdout)));
 }

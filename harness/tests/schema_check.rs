@@ -110,10 +110,7 @@ fn problems_of(name: &str) -> Vec<Problem> {
 
 /// `(line, column, path)` of each problem, for compact assertions.
 fn places(problems: &[Problem]) -> Vec<(usize, usize, &str)> {
-    problems
-        .iter()
-        .map(|p| (p.pos.line, p.pos.column, p.path.as_str()))
-        .collect()
+    problems.iter().map(|p| (p.pos.line, p.pos.column, p.path.as_str())).collect()
 }
 
 #[test]
@@ -130,35 +127,18 @@ fn a_valid_file_has_no_problems_and_serde_saphyr_deserializes_it() {
                 id: "reachable".into(),
                 points: 10,
                 hidden: false,
-                probe: Probe::HttpGet {
-                    url: "http://localhost:8080/".into(),
-                    expect_status: Some(200),
-                },
+                probe: Probe::HttpGet { url: "http://localhost:8080/".into(), expect_status: Some(200) },
             },
             Check {
                 id: "config-fixed".into(),
                 points: 5,
                 hidden: true,
-                probe: Probe::FileContains {
-                    path: "ingress.yaml".into(),
-                    text: "port: 8080".into(),
-                },
+                probe: Probe::FileContains { path: "ingress.yaml".into(), text: "port: 8080".into() },
             },
-            Check {
-                id: "reviewed".into(),
-                points: 0,
-                hidden: false,
-                probe: Probe::Manual,
-            },
+            Check { id: "reviewed".into(), points: 0, hidden: false, probe: Probe::Manual },
         ],
-        scoring: Scoring {
-            pass_mark: 60,
-            weight: 0.0,
-        },
-        source: Source::Git {
-            url: "https://example.com/repo.git".into(),
-            branch: Some("broken".into()),
-        },
+        scoring: Scoring { pass_mark: 60, weight: 0.0 },
+        source: Source::Git { url: "https://example.com/repo.git".into(), branch: Some("broken".into()) },
         retry: None,
     };
     assert_eq!(exercise, expected);
@@ -170,11 +150,7 @@ fn three_independent_mistakes_give_exactly_three_problems_at_their_positions() {
     let problems = problems_of("three_mistakes.yaml");
     assert_eq!(
         places(&problems),
-        [
-            (2, 13, "difficulty"),
-            (3, 1, "time-limit-minuts"),
-            (9, 13, "checks[1].points"),
-        ],
+        [(2, 13, "difficulty"), (3, 1, "time-limit-minuts"), (9, 13, "checks[1].points"),],
         "{problems:#?}"
     );
     assert_eq!(problems[2].message, "expected integer, found string `ten`");
@@ -183,21 +159,12 @@ fn three_independent_mistakes_give_exactly_three_problems_at_their_positions() {
 #[test]
 fn a_misspelt_key_suggests_the_closest_valid_key_and_lists_the_others() {
     let problems = problems_of("typo.yaml");
-    let typo = problems
-        .iter()
-        .find(|p| p.path == "checks[2].pionts")
-        .expect("the typo is reported");
+    let typo = problems.iter().find(|p| p.path == "checks[2].pionts").expect("the typo is reported");
     assert_eq!(typo.message, "unknown key `pionts`; did you mean `points`?");
     assert_eq!((typo.pos.line, typo.pos.column), (11, 5));
-    assert_eq!(
-        typo.help.as_deref(),
-        Some("valid keys here: `hidden`, `id`, `points`, `probe`")
-    );
+    assert_eq!(typo.help.as_deref(), Some("valid keys here: `hidden`, `id`, `points`, `probe`"));
     // The real key is then missing, reported at the mapping that lacks it.
-    let missing = problems
-        .iter()
-        .find(|p| p.path == "checks[2].points")
-        .expect("the missing key is reported");
+    let missing = problems.iter().find(|p| p.path == "checks[2].points").expect("the missing key is reported");
     assert_eq!(missing.message, "missing required key `points`");
     assert_eq!((missing.pos.line, missing.pos.column), (10, 5));
     assert_eq!(problems.len(), 2, "{problems:#?}");
@@ -206,14 +173,8 @@ fn a_misspelt_key_suggests_the_closest_valid_key_and_lists_the_others() {
 #[test]
 fn a_mistake_deep_in_a_list_names_its_index_path() {
     let problems = problems_of("nested_index.yaml");
-    assert_eq!(
-        places(&problems),
-        [(12, 24, "checks[1].probe.http-get.expect_status")]
-    );
-    assert_eq!(
-        problems[0].message,
-        "`70000` is out of range: expected a whole number from 0 to 65535"
-    );
+    assert_eq!(places(&problems), [(12, 24, "checks[1].probe.http-get.expect_status")]);
+    assert_eq!(problems[0].message, "`70000` is out of range: expected a whole number from 0 to 65535");
 }
 
 #[test]
@@ -221,15 +182,9 @@ fn an_enum_value_not_allowed_lists_the_allowed_values() {
     let problems = problems_of("bad_enum.yaml");
     assert_eq!(places(&problems), [(2, 13, "difficulty")]);
     assert_eq!(problems[0].message, "unknown value `impossible`");
-    assert_eq!(
-        problems[0].help.as_deref(),
-        Some("expected one of `easy`, `medium`, `hard`")
-    );
+    assert_eq!(problems[0].help.as_deref(), Some("expected one of `easy`, `medium`, `hard`"));
     let near_miss = &problems_of("three_mistakes.yaml")[0];
-    assert_eq!(
-        near_miss.message,
-        "unknown value `medum`; did you mean `medium`?"
-    );
+    assert_eq!(near_miss.message, "unknown value `medum`; did you mean `medium`?");
 }
 
 #[test]
@@ -258,62 +213,18 @@ fn a_mistake_shared_through_a_merge_key_is_reported_once_where_it_is_written() {
 #[test]
 fn enum_variants_are_chosen_by_their_tag_and_reported_precisely() {
     let problems = problems_of("bad_variants.yaml");
-    let got: Vec<(usize, usize, &str, &str)> = problems
-        .iter()
-        .map(|p| {
-            (
-                p.pos.line,
-                p.pos.column,
-                p.path.as_str(),
-                p.message.as_str(),
-            )
-        })
-        .collect();
+    let got: Vec<(usize, usize, &str, &str)> =
+        problems.iter().map(|p| (p.pos.line, p.pos.column, p.path.as_str(), p.message.as_str())).collect();
     assert_eq!(
         got,
         [
-            (
-                7,
-                7,
-                "checks[0].probe.htp-get",
-                "unknown variant `htp-get`; did you mean `http-get`?"
-            ),
-            (
-                11,
-                12,
-                "checks[1].probe",
-                "unknown value `nop`; did you mean `noop`?"
-            ),
-            (
-                14,
-                12,
-                "checks[2].probe",
-                "`http-get` takes settings, so it is written as a mapping"
-            ),
-            (
-                19,
-                9,
-                "checks[3].probe.file-contains.text",
-                "missing required key `text`"
-            ),
-            (
-                20,
-                9,
-                "checks[3].probe.file-contains.txt",
-                "unknown key `txt`; did you mean `text`?"
-            ),
-            (
-                22,
-                9,
-                "source.kind",
-                "unknown kind `gti`; did you mean `git`?"
-            ),
-            (
-                24,
-                8,
-                "retry",
-                "expected mapping or null, found integer `3`"
-            ),
+            (7, 7, "checks[0].probe.htp-get", "unknown variant `htp-get`; did you mean `http-get`?"),
+            (11, 12, "checks[1].probe", "unknown value `nop`; did you mean `noop`?"),
+            (14, 12, "checks[2].probe", "`http-get` takes settings, so it is written as a mapping"),
+            (19, 9, "checks[3].probe.file-contains.text", "missing required key `text`"),
+            (20, 9, "checks[3].probe.file-contains.txt", "unknown key `txt`; did you mean `text`?"),
+            (22, 9, "source.kind", "unknown kind `gti`; did you mean `git`?"),
+            (24, 8, "retry", "expected mapping or null, found integer `3`"),
         ]
     );
 }
@@ -321,10 +232,8 @@ fn enum_variants_are_chosen_by_their_tag_and_reported_precisely() {
 #[test]
 fn duplicate_and_missing_keys_are_each_reported() {
     let problems = problems_of("duplicate_and_missing.yaml");
-    let got: Vec<(usize, usize, &str)> = problems
-        .iter()
-        .map(|p| (p.pos.line, p.pos.column, p.message.as_str()))
-        .collect();
+    let got: Vec<(usize, usize, &str)> =
+        problems.iter().map(|p| (p.pos.line, p.pos.column, p.message.as_str())).collect();
     assert_eq!(
         got,
         [
@@ -334,21 +243,14 @@ fn duplicate_and_missing_keys_are_each_reported() {
             (7, 3, "missing required key `kind`"),
         ]
     );
-    assert_eq!(
-        problems[0].help.as_deref(),
-        Some("`difficulty`: How hard the exercise is.")
-    );
-    assert_eq!(
-        problems[1].help.as_deref(),
-        Some("first written at line 1, column 1")
-    );
+    assert_eq!(problems[0].help.as_deref(), Some("`difficulty`: How hard the exercise is."));
+    assert_eq!(problems[1].help.as_deref(), Some("first written at line 1, column 1"));
 }
 
 #[test]
 fn scalars_the_loader_reads_for_the_field_type_are_not_reported() {
     assert_eq!(problems_of("loader_leniency.yaml"), []);
-    let exercise: Exercise =
-        serde_saphyr::from_str(&fixture("loader_leniency.yaml")).expect("loads");
+    let exercise: Exercise = serde_saphyr::from_str(&fixture("loader_leniency.yaml")).expect("loads");
     assert_eq!(exercise.name, "2024");
     assert_eq!(exercise.checks[0].points, 10);
 }
@@ -397,9 +299,7 @@ fn mutations<'a>(text: &'a str, substitutes: &'a [&'a str]) -> impl Iterator<Ite
     let mut spans = Vec::new();
     scalar_spans(&yamltree::parse(text).expect("fixture parses"), &mut spans);
     spans.into_iter().flat_map(move |(offset, len)| {
-        substitutes
-            .iter()
-            .map(move |s| format!("{}{s}{}", &text[..offset], &text[offset + len..]))
+        substitutes.iter().map(move |s| format!("{}{s}{}", &text[..offset], &text[offset + len..]))
     })
 }
 
@@ -521,8 +421,7 @@ fn truncated_and_hostile_inputs_never_panic() {
     // As deep as the loader allows (64 levels), against a recursive schema, on a test
     // thread's stack; one level more is refused by both.
     let tree_schema = serde_json::to_value(schemars::schema_for!(Tree)).expect("schema");
-    let nested =
-        |levels: usize| format!("{}{}", "{children: [".repeat(levels), "]}".repeat(levels));
+    let nested = |levels: usize| format!("{}{}", "{children: [".repeat(levels), "]}".repeat(levels));
     let deepest = nested(32);
     let doc = yamltree::parse(&deepest).expect("64 levels parse");
     assert!(matches!(doc, Node::Map(..)));

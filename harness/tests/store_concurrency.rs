@@ -11,9 +11,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use faultline::model::grade::{DimensionStatus, HintUse};
-use faultline::model::{
-    CheckResult, CheckStatus, DimensionScore, Evidence, Grade, RatedBy, RedFlagHit,
-};
+use faultline::model::{CheckResult, CheckStatus, DimensionScore, Evidence, Grade, RatedBy, RedFlagHit};
 use faultline::store::{NewResult, ResultFilter, SqliteStore, Store, StoreError};
 use time::OffsetDateTime;
 
@@ -74,10 +72,7 @@ fn expected_grade(writer: usize, save: usize) -> Grade {
             source: format!("check-{writer}-{save}"),
             caps_at: "developing".to_owned(),
         }],
-        hints_used: vec![HintUse {
-            number: 1,
-            cost: 2.5,
-        }],
+        hints_used: vec![HintUse { number: 1, cost: 2.5 }],
         hint_penalty: 2.5,
         infra_errors: writer,
     }
@@ -131,43 +126,26 @@ fn write_everything(db: &Path, writer: usize) -> Outcome {
     for save in 0..SAVES_PER_WRITER {
         if save < HINTS {
             // Every writer has created the session or seen it exist, so it is there.
-            let new = store
-                .record_hint(SHARED_SESSION, save + 1, 1.5)
-                .unwrap_or_else(|e| panic!("writer {writer}: {e}"));
+            let new =
+                store.record_hint(SHARED_SESSION, save + 1, 1.5).unwrap_or_else(|e| panic!("writer {writer}: {e}"));
             new_hints += usize::from(new);
         }
-        store
-            .save_result(&new_result(writer, save))
-            .unwrap_or_else(|e| panic!("writer {writer}, save {save}: {e}"));
+        store.save_result(&new_result(writer, save)).unwrap_or_else(|e| panic!("writer {writer}, save {save}: {e}"));
     }
-    Outcome {
-        created_session,
-        new_hints,
-    }
+    Outcome { created_session, new_hints }
 }
 
 /// Checks the database holds exactly every writer's results, each one intact.
 fn assert_every_result_stored_intact(db: &Path) {
     let store = SqliteStore::open(db).expect("open the store");
-    let results = store
-        .results(&ResultFilter::default())
-        .expect("list results");
-    assert_eq!(
-        results.len(),
-        WRITERS * SAVES_PER_WRITER,
-        "no submit may be lost"
-    );
+    let results = store.results(&ResultFilter::default()).expect("list results");
+    assert_eq!(results.len(), WRITERS * SAVES_PER_WRITER, "no submit may be lost");
 
     let mut seen = BTreeMap::new();
     for record in &results {
-        let writer: usize = record.candidate["writer-".len()..]
-            .parse()
-            .expect("writer index");
+        let writer: usize = record.candidate["writer-".len()..].parse().expect("writer index");
         let save = (u64::MAX - record.seed) as usize - writer * 1000;
-        assert!(
-            seen.insert((writer, save), record.id).is_none(),
-            "stored twice: {writer}/{save}"
-        );
+        assert!(seen.insert((writer, save), record.id).is_none(), "stored twice: {writer}/{save}");
         let expected = new_result(writer, save);
         assert_eq!(record.grade, expected.grade, "grade of {writer}/{save}");
         assert_eq!(record.score, expected.grade.score);
@@ -175,10 +153,7 @@ fn assert_every_result_stored_intact(db: &Path) {
         assert_eq!(record.hints_used, expected.hints_used);
         assert_eq!(record.session_id, expected.session_id);
         assert_eq!(record.workspace, expected.workspace);
-        assert_eq!(
-            store.result(record.id).expect("read one").as_ref(),
-            Some(record)
-        );
+        assert_eq!(store.result(record.id).expect("read one").as_ref(), Some(record));
     }
     let ids: std::collections::BTreeSet<i64> = seen.values().copied().collect();
     assert_eq!(ids.len(), results.len(), "ids are unique");
@@ -193,15 +168,10 @@ fn writer_child_saves_results_when_spawned_by_the_process_test() {
     let Some(db) = std::env::var_os(CHILD_DB_ENV) else {
         return; // Not spawned as a writer: nothing to do.
     };
-    let writer: usize = std::env::var(CHILD_INDEX_ENV)
-        .expect("writer index")
-        .parse()
-        .expect("writer index is a number");
+    let writer: usize =
+        std::env::var(CHILD_INDEX_ENV).expect("writer index").parse().expect("writer index is a number");
     let outcome = write_everything(Path::new(&db), writer);
-    println!(
-        "writer-outcome created_session={} new_hints={}",
-        outcome.created_session, outcome.new_hints
-    );
+    println!("writer-outcome created_session={} new_hints={}", outcome.created_session, outcome.new_hints);
 }
 
 #[test]
@@ -240,17 +210,10 @@ fn several_processes_saving_at_once_lose_and_corrupt_nothing() {
             .find_map(|l| l.split_once("writer-outcome ").map(|(_, rest)| rest))
             .unwrap_or_else(|| panic!("writer {writer} did not run the child test:\n{stdout}"));
         sessions_created += usize::from(line.contains("created_session=true"));
-        new_hints += line
-            .split("new_hints=")
-            .nth(1)
-            .and_then(|n| n.trim().parse::<usize>().ok())
-            .expect("hint count");
+        new_hints += line.split("new_hints=").nth(1).and_then(|n| n.trim().parse::<usize>().ok()).expect("hint count");
     }
 
-    assert_eq!(
-        sessions_created, 1,
-        "exactly one process creates the session"
-    );
+    assert_eq!(sessions_created, 1, "exactly one process creates the session");
     assert_eq!(new_hints, HINTS, "each hint is new for exactly one process");
     assert_every_result_stored_intact(&db);
 }
@@ -266,10 +229,7 @@ fn several_threads_with_their_own_connections_lose_and_corrupt_nothing() {
                 scope.spawn(move || write_everything(db, writer))
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("writer thread"))
-            .collect()
+        handles.into_iter().map(|h| h.join().expect("writer thread")).collect()
     });
     assert_eq!(outcomes.iter().filter(|o| o.created_session).count(), 1);
     assert_eq!(outcomes.iter().map(|o| o.new_hints).sum::<usize>(), HINTS);

@@ -246,7 +246,13 @@ impl Catalog {
                     for id in index.scorecards {
                         let rel = format!("scorecards/{}.yaml", id.value);
                         let Some(text) = tree.files.get(&rel) else {
-                            errors.push(ContentDiagnostic::at(&file, text, id.line, id.column, format!("no file {rel} for scorecard `{}`", id.value)));
+                            errors.push(ContentDiagnostic::at(
+                                &file,
+                                text,
+                                id.line,
+                                id.column,
+                                format!("no file {rel} for scorecard `{}`", id.value),
+                            ));
                             continue;
                         };
                         let shown = tree.display(&rel);
@@ -276,13 +282,25 @@ impl Catalog {
                     for id in index.scenarios {
                         let well_formed = id.value.split('/').count() == 2 && !id.value.contains("..");
                         if !well_formed {
-                            errors.push(ContentDiagnostic::at(&file, text, id.line, id.column, format!("scenario ids are `<domain>/<name>`, got `{}`", id.value)));
+                            errors.push(ContentDiagnostic::at(
+                                &file,
+                                text,
+                                id.line,
+                                id.column,
+                                format!("scenario ids are `<domain>/<name>`, got `{}`", id.value),
+                            ));
                             continue;
                         }
                         let dir = format!("scenarios/{}", id.value);
                         let rel = format!("{dir}/scenario.yaml");
                         let Some(stext) = tree.files.get(&rel) else {
-                            errors.push(ContentDiagnostic::at(&file, text, id.line, id.column, format!("no file {rel} for scenario `{}`", id.value)));
+                            errors.push(ContentDiagnostic::at(
+                                &file,
+                                text,
+                                id.line,
+                                id.column,
+                                format!("no file {rel} for scenario `{}`", id.value),
+                            ));
                             continue;
                         };
                         let shown = tree.display(&rel);
@@ -314,14 +332,27 @@ impl Catalog {
                     for id in index.exercises {
                         let rel = format!("exercises/{}.yaml", id.value);
                         let Some(etext) = tree.files.get(&rel) else {
-                            errors.push(ContentDiagnostic::at(&file, text, id.line, id.column, format!("no file {rel} for exercise `{}`", id.value)));
+                            errors.push(ContentDiagnostic::at(
+                                &file,
+                                text,
+                                id.line,
+                                id.column,
+                                format!("no file {rel} for exercise `{}`", id.value),
+                            ));
                             continue;
                         };
                         let shown = tree.display(&rel);
                         match parse_yaml::<raw::RawExercise>(&shown, etext) {
                             Ok(raw) => {
                                 let mut p = FileProblems::new(&shown, etext);
-                                let ex = validate::exercise(&id.value, raw, &scorecards, &scenarios, &broken_scenarios, &mut p);
+                                let ex = validate::exercise(
+                                    &id.value,
+                                    raw,
+                                    &scorecards,
+                                    &scenarios,
+                                    &broken_scenarios,
+                                    &mut p,
+                                );
                                 errors.extend(p.errors);
                                 exercises.push(ex);
                             }

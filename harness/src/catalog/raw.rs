@@ -31,11 +31,7 @@ impl<T> Sp<T> {
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
-        Ok(Sp {
-            line: s.referenced.line() as usize,
-            column: s.referenced.column() as usize,
-            value: s.value,
-        })
+        Ok(Sp { line: s.referenced.line() as usize, column: s.referenced.column() as usize, value: s.value })
     }
 }
 

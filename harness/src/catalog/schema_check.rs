@@ -55,12 +55,7 @@ pub struct Problem {
 
 impl Problem {
     fn new(pos: Pos, path: &str, message: impl Into<String>) -> Self {
-        Problem {
-            pos,
-            path: path.to_owned(),
-            message: message.into(),
-            help: None,
-        }
+        Problem { pos, path: path.to_owned(), message: message.into(), help: None }
     }
 
     fn with_help(mut self, help: Option<String>) -> Self {
@@ -73,12 +68,7 @@ impl Problem {
 /// report both the same way.
 impl From<YamlSyntaxError> for Problem {
     fn from(error: YamlSyntaxError) -> Self {
-        Problem {
-            pos: error.pos,
-            path: String::new(),
-            message: error.message,
-            help: None,
-        }
+        Problem { pos: error.pos, path: String::new(), message: error.message, help: None }
     }
 }
 
@@ -96,9 +86,7 @@ impl std::error::Error for Problem {}
 
 impl miette::Diagnostic for Problem {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
@@ -125,11 +113,7 @@ impl FileProblems {
     /// Bundles `problems` found in the file `name` whose text is `text`.
     pub fn new(name: impl Into<String>, text: impl Into<String>, problems: Vec<Problem>) -> Self {
         let name = name.into();
-        FileProblems {
-            src: miette::NamedSource::new(name.clone(), text.into()),
-            name,
-            problems,
-        }
+        FileProblems { src: miette::NamedSource::new(name.clone(), text.into()), name, problems }
     }
 }
 
@@ -166,40 +150,23 @@ struct At {
 
 impl At {
     fn root() -> At {
-        At {
-            path: String::new(),
-            depth: 0,
-            buffered: false,
-        }
+        At { path: String::new(), depth: 0, buffered: false }
     }
 
     fn key(&self, key: &str) -> At {
-        At {
-            path: join_key(&self.path, key),
-            ..self.hop()
-        }
+        At { path: join_key(&self.path, key), ..self.hop() }
     }
 
     fn index(&self, index: usize) -> At {
-        At {
-            path: format!("{}[{index}]", self.path),
-            ..self.hop()
-        }
+        At { path: format!("{}[{index}]", self.path), ..self.hop() }
     }
 
     fn hop(&self) -> At {
-        At {
-            path: self.path.clone(),
-            depth: self.depth + 1,
-            buffered: self.buffered,
-        }
+        At { path: self.path.clone(), depth: self.depth + 1, buffered: self.buffered }
     }
 
     fn buffered(&self) -> At {
-        At {
-            buffered: true,
-            ..self.hop()
-        }
+        At { buffered: true, ..self.hop() }
     }
 }
 
@@ -210,20 +177,12 @@ struct Checker<'s> {
 impl<'s> Checker<'s> {
     fn node(&self, node: &Node, schema: &'s Value, at: &At, out: &mut Vec<Problem>) {
         if at.depth > MAX_WALK_DEPTH {
-            out.push(Problem::new(
-                *node.pos(),
-                &at.path,
-                "nested too deeply to check any further",
-            ));
+            out.push(Problem::new(*node.pos(), &at.path, "nested too deeply to check any further"));
             return;
         }
         let obj = match schema {
             Value::Bool(false) => {
-                out.push(Problem::new(
-                    *node.pos(),
-                    &at.path,
-                    "no value is allowed here",
-                ));
+                out.push(Problem::new(*node.pos(), &at.path, "no value is allowed here"));
                 return;
             }
             Value::Object(obj) => obj,
@@ -240,11 +199,7 @@ impl<'s> Checker<'s> {
         if let Some(branches) = obj.get("anyOf").and_then(Value::as_array) {
             // schemars writes `Option<T>` as `anyOf: [T, null]`; any other `anyOf` is an
             // untagged enum, which serde reads through its buffer.
-            let inner = if is_option(branches) {
-                at.hop()
-            } else {
-                at.buffered()
-            };
+            let inner = if is_option(branches) { at.hop() } else { at.buffered() };
             self.alternatives(node, branches, &inner, out);
         }
         if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
@@ -334,14 +289,7 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn array(
-        &self,
-        items: &[Node],
-        pos: &Pos,
-        obj: &'s Map<String, Value>,
-        at: &At,
-        out: &mut Vec<Problem>,
-    ) {
+    fn array(&self, items: &[Node], pos: &Pos, obj: &'s Map<String, Value>, at: &At, out: &mut Vec<Problem>) {
         let prefix = obj.get("prefixItems").and_then(Value::as_array);
         for (index, item) in items.iter().enumerate() {
             let child = at.index(index);
@@ -360,27 +308,16 @@ impl<'s> Checker<'s> {
             }
         }
         let count = items.len() as u64;
-        let at_head = Pos {
-            len: pos.len.min(1),
-            ..*pos
-        };
+        let at_head = Pos { len: pos.len.min(1), ..*pos };
         if let Some(min) = obj.get("minItems").and_then(Value::as_u64) {
             if count < min {
-                out.push(Problem::new(
-                    at_head,
-                    &at.path,
-                    format!("expected at least {min} item(s), found {count}"),
-                ));
+                out.push(Problem::new(at_head, &at.path, format!("expected at least {min} item(s), found {count}")));
             }
         }
         if let Some(max) = obj.get("maxItems").and_then(Value::as_u64) {
             // Surplus items are already reported one by one when `items` is `false`.
             if count > max && !matches!(obj.get("items"), Some(Value::Bool(false))) {
-                out.push(Problem::new(
-                    at_head,
-                    &at.path,
-                    format!("expected at most {max} item(s), found {count}"),
-                ));
+                out.push(Problem::new(at_head, &at.path, format!("expected at most {max} item(s), found {count}")));
             }
         }
     }
@@ -388,8 +325,7 @@ impl<'s> Checker<'s> {
     /// Picks the alternative of a `oneOf`/`anyOf` that the author most likely meant and
     /// reports its problems.
     fn alternatives(&self, node: &Node, branches: &'s [Value], at: &At, out: &mut Vec<Problem>) {
-        let resolved: Vec<Option<&'s Map<String, Value>>> =
-            branches.iter().map(|b| self.deref(b)).collect();
+        let resolved: Vec<Option<&'s Map<String, Value>>> = branches.iter().map(|b| self.deref(b)).collect();
         if let Node::Map(entries, pos) = node {
             if self.by_external_tag(node, entries, pos, branches, &resolved, at, out)
                 || self.by_internal_tag(node, entries, pos, branches, &resolved, at, out)
@@ -397,10 +333,7 @@ impl<'s> Checker<'s> {
                 return;
             }
         }
-        let candidates: Vec<&'s Value> = branches
-            .iter()
-            .filter(|b| self.may_accept(b, node, at.buffered, 0))
-            .collect();
+        let candidates: Vec<&'s Value> = branches.iter().filter(|b| self.may_accept(b, node, at.buffered, 0)).collect();
         if candidates.is_empty() {
             let mut expected = Vec::new();
             for branch in branches {
@@ -410,10 +343,8 @@ impl<'s> Checker<'s> {
             return;
         }
         if !matches!(node, Node::Map(..) | Node::Seq(..)) {
-            let sets: Option<Vec<Vec<&Value>>> = candidates
-                .iter()
-                .map(|b| self.deref(b).and_then(allowed_values))
-                .collect();
+            let sets: Option<Vec<Vec<&Value>>> =
+                candidates.iter().map(|b| self.deref(b).and_then(allowed_values)).collect();
             if let Some(sets) = sets {
                 let allowed: Vec<&Value> = sets.into_iter().flatten().collect();
                 if !allowed.iter().any(|v| matches_value(node, v, at.buffered)) {
@@ -455,27 +386,21 @@ impl<'s> Checker<'s> {
             return false;
         }
         for (key, _) in entries {
-            if let Some(index) = resolved
-                .iter()
-                .position(|b| b.and_then(external_tag) == Some(key.name.as_str()))
-            {
+            if let Some(index) = resolved.iter().position(|b| b.and_then(external_tag) == Some(key.name.as_str())) {
                 self.node(node, &branches[index], &at.hop(), out);
                 return true;
             }
         }
         // Claim the mapping only if no other alternative could take a mapping.
-        let others_take_maps = branches.iter().zip(resolved).any(|(b, r)| {
-            r.and_then(|r| external_tag(r)).is_none() && self.may_accept(b, node, at.buffered, 0)
-        });
+        let others_take_maps = branches
+            .iter()
+            .zip(resolved)
+            .any(|(b, r)| r.and_then(|r| external_tag(r)).is_none() && self.may_accept(b, node, at.buffered, 0));
         if others_take_maps {
             return false;
         }
-        let units: Vec<&str> = resolved
-            .iter()
-            .filter_map(|r| r.and_then(allowed_values))
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let units: Vec<&str> =
+            resolved.iter().filter_map(|r| r.and_then(allowed_values)).flatten().filter_map(Value::as_str).collect();
         let listed = backticked(&tags);
         let Some((key, _)) = entries.first() else {
             out.push(
@@ -489,10 +414,7 @@ impl<'s> Checker<'s> {
             Problem::new(
                 key.pos,
                 &child,
-                format!(
-                    "`{}` takes no settings; write it as a plain value, not as a key",
-                    key.name
-                ),
+                format!("`{}` takes no settings; write it as a plain value, not as a key", key.name),
             )
         } else {
             let message = match closest(&key.name, tags.iter().copied()) {
@@ -526,11 +448,7 @@ impl<'s> Checker<'s> {
         let objects: Vec<(usize, &'s Map<String, Value>)> = resolved
             .iter()
             .enumerate()
-            .filter_map(|(i, r)| {
-                r.and_then(|r| r.get("properties"))
-                    .and_then(Value::as_object)
-                    .map(|p| (i, p))
-            })
+            .filter_map(|(i, r)| r.and_then(|r| r.get("properties")).and_then(Value::as_object).map(|p| (i, p)))
             .collect();
         let Some((_, first)) = objects.first() else {
             return false;
@@ -542,17 +460,16 @@ impl<'s> Checker<'s> {
                 .and_then(Value::as_array)
                 .is_some_and(|req| req.iter().any(|r| r.as_str() == Some(key)))
         };
-        let Some(tag) = first.keys().find(|key| {
-            objects
-                .iter()
-                .all(|(i, p)| tag_of(p, key).is_some() && is_required(*i, key))
-        }) else {
+        let Some(tag) =
+            first.keys().find(|key| objects.iter().all(|(i, p)| tag_of(p, key).is_some() && is_required(*i, key)))
+        else {
             return false;
         };
         // Alternatives without the tag that could take a mapping make the tag ambiguous.
-        let others_take_maps = branches.iter().enumerate().any(|(i, b)| {
-            !objects.iter().any(|(j, _)| *j == i) && self.may_accept(b, node, at.buffered, 0)
-        });
+        let others_take_maps = branches
+            .iter()
+            .enumerate()
+            .any(|(i, b)| !objects.iter().any(|(j, _)| *j == i) && self.may_accept(b, node, at.buffered, 0));
         if others_take_maps {
             return false;
         }
@@ -560,20 +477,13 @@ impl<'s> Checker<'s> {
         let listed = backticked(&names);
         let Some((_, value)) = entries.iter().find(|(k, _)| &k.name == tag) else {
             out.push(
-                Problem::new(
-                    head(entries, pos),
-                    &join_key(&at.path, tag),
-                    format!("missing required key `{tag}`"),
-                )
-                .with_help(Some(format!("`{tag}` is one of {listed}"))),
+                Problem::new(head(entries, pos), &join_key(&at.path, tag), format!("missing required key `{tag}`"))
+                    .with_help(Some(format!("`{tag}` is one of {listed}"))),
             );
             return true;
         };
         let text = scalar_text(value);
-        if let Some((index, _)) = objects
-            .iter()
-            .find(|(_, p)| text.is_some() && tag_of(p, tag) == text.as_deref())
-        {
+        if let Some((index, _)) = objects.iter().find(|(_, p)| text.is_some() && tag_of(p, tag) == text.as_deref()) {
             self.node(node, &branches[*index], &at.buffered(), out);
             return true;
         }
@@ -594,10 +504,7 @@ impl<'s> Checker<'s> {
 
     /// The `const` string of property `key` in `properties`, if it has one.
     fn tag_value(&self, properties: &'s Map<String, Value>, key: &str) -> Option<&'s str> {
-        properties
-            .get(key)
-            .and_then(|s| self.deref(s))
-            .and_then(single_string)
+        properties.get(key).and_then(|s| self.deref(s)).and_then(single_string)
     }
 
     /// Whether `schema` could accept the node's kind (scalar, sequence or mapping type),
@@ -626,26 +533,16 @@ impl<'s> Checker<'s> {
         }
         for keyword in ["oneOf", "anyOf"] {
             if let Some(branches) = obj.get(keyword).and_then(Value::as_array) {
-                return branches
-                    .iter()
-                    .any(|b| self.may_accept(b, node, buffered, hops + 1));
+                return branches.iter().any(|b| self.may_accept(b, node, buffered, hops + 1));
             }
         }
         if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
-            return all
-                .iter()
-                .all(|b| self.may_accept(b, node, buffered, hops + 1));
+            return all.iter().all(|b| self.may_accept(b, node, buffered, hops + 1));
         }
-        if ["properties", "required", "additionalProperties"]
-            .iter()
-            .any(|k| obj.contains_key(*k))
-        {
+        if ["properties", "required", "additionalProperties"].iter().any(|k| obj.contains_key(*k)) {
             return matches!(node, Node::Map(..));
         }
-        if ["items", "prefixItems"]
-            .iter()
-            .any(|k| obj.contains_key(*k))
-        {
+        if ["items", "prefixItems"].iter().any(|k| obj.contains_key(*k)) {
             return matches!(node, Node::Seq(..));
         }
         true
@@ -680,12 +577,7 @@ impl<'s> Checker<'s> {
             }
         } else {
             for keyword in ["oneOf", "anyOf"] {
-                for branch in obj
-                    .get(keyword)
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
+                for branch in obj.get(keyword).and_then(Value::as_array).into_iter().flatten() {
                     self.expected_kinds(branch, out, hops + 1);
                 }
             }
@@ -712,11 +604,7 @@ impl<'s> Checker<'s> {
     /// First paragraph of the schema's description, if any.
     fn description(&self, schema: &'s Value) -> Option<String> {
         let own = schema.get("description").and_then(Value::as_str);
-        let text = own.or_else(|| {
-            self.deref(schema)?
-                .get("description")
-                .and_then(Value::as_str)
-        })?;
+        let text = own.or_else(|| self.deref(schema)?.get("description").and_then(Value::as_str))?;
         let first = text.split("\n\n").next().unwrap_or(text).trim();
         (!first.is_empty()).then(|| first.replace('\n', " "))
     }
@@ -732,10 +620,7 @@ fn duplicate_keys(node: &Node, path: &str, out: &mut Vec<Problem>) {
                 if let Some(first) = seen.get(key.name.as_str()) {
                     out.push(
                         Problem::new(key.pos, &child, format!("duplicate key `{}`", key.name))
-                            .with_help(Some(format!(
-                                "first written at line {}, column {}",
-                                first.line, first.column
-                            ))),
+                            .with_help(Some(format!("first written at line {}, column {}", first.line, first.column))),
                     );
                 } else {
                     seen.insert(&key.name, &key.pos);
@@ -757,11 +642,7 @@ fn number(node: &Node, obj: &Map<String, Value>, path: &str, out: &mut Vec<Probl
         return;
     };
     let bound = |key: &str| obj.get(key).and_then(Value::as_f64);
-    let (format_low, format_high) = obj
-        .get("format")
-        .and_then(Value::as_str)
-        .and_then(format_range)
-        .unzip();
+    let (format_low, format_high) = obj.get("format").and_then(Value::as_str).and_then(format_range).unzip();
     let low = max_option(bound("minimum"), format_low);
     let high = min_option(bound("maximum"), format_high);
     let out_of_range = low.is_some_and(|l| value < l) || high.is_some_and(|h| value > h);
@@ -773,34 +654,19 @@ fn number(node: &Node, obj: &Map<String, Value>, path: &str, out: &mut Vec<Probl
             (None, Some(h)) => format!("of at most {h}"),
             (None, None) => String::new(),
         };
-        let what = if obj
-            .get("type")
-            .is_some_and(|t| type_names(t).contains(&"integer"))
-        {
+        let what = if obj.get("type").is_some_and(|t| type_names(t).contains(&"integer")) {
             "a whole number"
         } else {
             "a number"
         };
-        out.push(Problem::new(
-            *node.pos(),
-            path,
-            format!("`{shown}` is out of range: expected {what} {range}"),
-        ));
+        out.push(Problem::new(*node.pos(), path, format!("`{shown}` is out of range: expected {what} {range}")));
         return;
     }
     if let Some(limit) = bound("exclusiveMinimum").filter(|l| value <= *l) {
-        out.push(Problem::new(
-            *node.pos(),
-            path,
-            format!("`{}` must be greater than {limit}", shown_value(node)),
-        ));
+        out.push(Problem::new(*node.pos(), path, format!("`{}` must be greater than {limit}", shown_value(node))));
     }
     if let Some(limit) = bound("exclusiveMaximum").filter(|l| value >= *l) {
-        out.push(Problem::new(
-            *node.pos(),
-            path,
-            format!("`{}` must be less than {limit}", shown_value(node)),
-        ));
+        out.push(Problem::new(*node.pos(), path, format!("`{}` must be less than {limit}", shown_value(node))));
     }
 }
 
@@ -808,20 +674,12 @@ fn string(text: &str, pos: &Pos, obj: &Map<String, Value>, path: &str, out: &mut
     let length = text.chars().count() as u64;
     if let Some(min) = obj.get("minLength").and_then(Value::as_u64) {
         if length < min {
-            out.push(Problem::new(
-                *pos,
-                path,
-                format!("expected at least {min} character(s), found {length}"),
-            ));
+            out.push(Problem::new(*pos, path, format!("expected at least {min} character(s), found {length}")));
         }
     }
     if let Some(max) = obj.get("maxLength").and_then(Value::as_u64) {
         if length > max {
-            out.push(Problem::new(
-                *pos,
-                path,
-                format!("expected at most {max} character(s), found {length}"),
-            ));
+            out.push(Problem::new(*pos, path, format!("expected at most {max} character(s), found {length}")));
         }
     }
 }
@@ -890,9 +748,7 @@ fn accepts(ty: &str, node: &Node, buffered: bool) -> bool {
             !(written_plain(s, pos) && (loose_bool(s) || loose_int(s).is_some()))
         }
         ("boolean", Node::Str(s, pos)) if buffered => written_plain(s, pos) && loose_bool(s),
-        ("integer" | "number", Node::Str(s, pos)) if buffered => {
-            written_plain(s, pos) && loose_int(s).is_some()
-        }
+        ("integer" | "number", Node::Str(s, pos)) if buffered => written_plain(s, pos) && loose_int(s).is_some(),
         ("null", Node::Null(_))
         | ("boolean", Node::Bool(..))
         | ("integer", Node::Int(..))
@@ -921,10 +777,7 @@ fn written_plain(text: &str, pos: &Pos) -> bool {
 
 /// Whether an `anyOf` is how schemars writes `Option<T>`: `[T, {"type": "null"}]`.
 fn is_option(branches: &[Value]) -> bool {
-    let is_null = |b: &Value| {
-        b.as_object()
-            .is_some_and(|o| o.get("type") == Some(&Value::String("null".to_owned())))
-    };
+    let is_null = |b: &Value| b.as_object().is_some_and(|o| o.get("type") == Some(&Value::String("null".to_owned())));
     branches.len() == 2 && branches.iter().filter(|b| is_null(b)).count() == 1
 }
 
@@ -958,9 +811,7 @@ fn type_word(ty: &str) -> &'static str {
 /// The YAML 1.1 booleans serde-saphyr accepts by default.
 fn loose_bool(text: &str) -> bool {
     let t = text.trim();
-    ["true", "false", "yes", "no", "y", "n", "on", "off"]
-        .iter()
-        .any(|b| t.eq_ignore_ascii_case(b))
+    ["true", "false", "yes", "no", "y", "n", "on", "off"].iter().any(|b| t.eq_ignore_ascii_case(b))
 }
 
 /// An integer as serde-saphyr reads one: optional sign, `0x`/`0o`/`0b` or decimal
@@ -1008,9 +859,7 @@ fn allowed_values(obj: &Map<String, Value>) -> Option<Vec<&Value>> {
     if let Some(value) = obj.get("const") {
         return Some(vec![value]);
     }
-    obj.get("enum")
-        .and_then(Value::as_array)
-        .map(|values| values.iter().collect())
+    obj.get("enum").and_then(Value::as_array).map(|values| values.iter().collect())
 }
 
 /// The single string a schema allows (`const`, or an `enum` of one).
@@ -1033,10 +882,7 @@ fn external_tag(obj: &Map<String, Value>) -> Option<&str> {
 }
 
 fn external_tags<'a>(resolved: &[Option<&'a Map<String, Value>>]) -> Vec<&'a str> {
-    resolved
-        .iter()
-        .filter_map(|r| r.and_then(|r| external_tag(r)))
-        .collect()
+    resolved.iter().filter_map(|r| r.and_then(|r| external_tag(r))).collect()
 }
 
 /// Whether the node equals a literal from the schema, as the loader would read it.
@@ -1044,9 +890,7 @@ fn matches_value(node: &Node, value: &Value, buffered: bool) -> bool {
     match (node, value) {
         (Node::Null(_), Value::Null) => true,
         (Node::Bool(b, _), Value::Bool(v)) => b == v,
-        (Node::Int(i, _), Value::Number(n)) => {
-            n.as_i64() == Some(*i) || (n.is_f64() && n.as_f64() == numeric(node))
-        }
+        (Node::Int(i, _), Value::Number(n)) => n.as_i64() == Some(*i) || (n.is_f64() && n.as_f64() == numeric(node)),
         (Node::Float(f, _), Value::Number(n)) => n.as_f64() == Some(*f),
         (Node::Str(s, _), Value::String(v)) => s == v,
         // The loader reads any plain scalar as text when a string is expected.
@@ -1054,19 +898,11 @@ fn matches_value(node: &Node, value: &Value, buffered: bool) -> bool {
             scalar_text(node).as_deref() == Some(v.as_str())
         }
         (Node::Seq(items, _), Value::Array(values)) => {
-            items.len() == values.len()
-                && items
-                    .iter()
-                    .zip(values)
-                    .all(|(n, v)| matches_value(n, v, buffered))
+            items.len() == values.len() && items.iter().zip(values).all(|(n, v)| matches_value(n, v, buffered))
         }
         (Node::Map(entries, _), Value::Object(fields)) => {
             entries.len() == fields.len()
-                && entries.iter().all(|(k, n)| {
-                    fields
-                        .get(&k.name)
-                        .is_some_and(|v| matches_value(n, v, buffered))
-                })
+                && entries.iter().all(|(k, n)| fields.get(&k.name).is_some_and(|v| matches_value(n, v, buffered)))
         }
         _ => false,
     }
@@ -1115,11 +951,7 @@ fn describe(node: &Node) -> String {
 }
 
 fn mismatch(node: &Node, path: &str, expected: &[&str]) -> Problem {
-    Problem::new(
-        *node.pos(),
-        path,
-        format!("expected {}, found {}", or_list(expected), describe(node)),
-    )
+    Problem::new(*node.pos(), path, format!("expected {}, found {}", or_list(expected), describe(node)))
 }
 
 /// A scalar outside the values an enum allows. `tags` names variants that are written as
@@ -1132,21 +964,11 @@ fn value_problem(node: &Node, path: &str, allowed: &[&Value], tags: &[&str]) -> 
     };
     let text = scalar_text(node).unwrap_or_default();
     if tags.contains(&text.as_str()) {
-        return Problem::new(
-            *node.pos(),
-            path,
-            format!("`{text}` takes settings, so it is written as a mapping"),
-        )
-        .with_help(Some(format!(
-            "write `{text}:` and its settings indented below it"
-        )));
+        return Problem::new(*node.pos(), path, format!("`{text}` takes settings, so it is written as a mapping"))
+            .with_help(Some(format!("write `{text}:` and its settings indented below it")));
     }
     if let ([one], []) = (names.as_slice(), tags) {
-        return Problem::new(
-            *node.pos(),
-            path,
-            format!("expected `{one}`, found {shown}"),
-        );
+        return Problem::new(*node.pos(), path, format!("expected `{one}`, found {shown}"));
     }
     let candidates = names.iter().map(String::as_str).chain(tags.iter().copied());
     let message = match closest(&text, candidates) {
@@ -1155,18 +977,13 @@ fn value_problem(node: &Node, path: &str, allowed: &[&Value], tags: &[&str]) -> 
     };
     let mut help = format!("expected one of {}", backticked(&names));
     if !tags.is_empty() {
-        help.push_str(&format!(
-            ", or a mapping with one key of {}",
-            backticked(tags)
-        ));
+        help.push_str(&format!(", or a mapping with one key of {}", backticked(tags)));
     }
     Problem::new(*node.pos(), path, message).with_help(Some(help))
 }
 
 fn unknown_key(key: &KeyNode, properties: Option<&Map<String, Value>>, path: &str) -> Problem {
-    let valid: Vec<&str> = properties
-        .map(|p| p.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let valid: Vec<&str> = properties.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
     let message = match closest(&key.name, valid.iter().copied()) {
         Some(best) => format!("unknown key `{}`; did you mean `{best}`?", key.name),
         None => format!("unknown key `{}`", key.name),
@@ -1183,20 +1000,16 @@ fn unknown_key(key: &KeyNode, properties: Option<&Map<String, Value>>, path: &st
 /// its first key, rather than every line of it.
 fn head(entries: &[(KeyNode, Node)], pos: &Pos) -> Pos {
     match entries.first() {
-        Some((key, _)) if key.pos.offset >= pos.offset => Pos {
-            len: (key.pos.offset + key.pos.len - pos.offset).min(pos.len.max(key.pos.len)),
-            ..*pos
-        },
+        Some((key, _)) if key.pos.offset >= pos.offset => {
+            Pos { len: (key.pos.offset + key.pos.len - pos.offset).min(pos.len.max(key.pos.len)), ..*pos }
+        }
         _ => *pos,
     }
 }
 
 /// `path.key`, or `path["odd key"]` when the key is not a plain word.
 fn join_key(path: &str, key: &str) -> String {
-    let plain = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let plain = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     match (plain, path.is_empty()) {
         (true, true) => key.to_owned(),
         (true, false) => format!("{path}.{key}"),
@@ -1212,11 +1025,7 @@ fn literal(value: &Value) -> String {
 }
 
 fn backticked<S: AsRef<str>>(names: &[S]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{}`", n.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.iter().map(|n| format!("`{}`", n.as_ref())).collect::<Vec<_>>().join(", ")
 }
 
 /// `a`, `a or b`, `a, b or c`.
@@ -1255,9 +1064,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (table[at(i - 1, j)] + 1)
-                .min(table[at(i, j - 1)] + 1)
-                .min(table[at(i - 1, j - 1)] + cost);
+            let mut best = (table[at(i - 1, j)] + 1).min(table[at(i, j - 1)] + 1).min(table[at(i - 1, j - 1)] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(table[at(i - 2, j - 2)] + 1);
             }

@@ -31,8 +31,7 @@ impl<'a> FileProblems<'a> {
         self.errors.push(ContentDiagnostic::at(self.file, self.text, sp.line, sp.column, message));
     }
     pub fn at_help<T>(&mut self, sp: &Sp<T>, message: impl Into<String>, help: impl Into<String>) {
-        self.errors
-            .push(ContentDiagnostic::at(self.file, self.text, sp.line, sp.column, message).with_help(help));
+        self.errors.push(ContentDiagnostic::at(self.file, self.text, sp.line, sp.column, message).with_help(help));
     }
     pub fn whole(&mut self, message: impl Into<String>) {
         self.errors.push(ContentDiagnostic::file(self.file, message));
@@ -53,7 +52,11 @@ pub(crate) fn scorecard(id: &str, raw: raw::RawScorecard, p: &mut FileProblems) 
     }
     if total != 100 {
         if let Some(first) = raw.dimensions.first() {
-            p.at_help(&first.weight, format!("dimension weights sum to {total}, not 100"), "adjust the weights so they add up to 100");
+            p.at_help(
+                &first.weight,
+                format!("dimension weights sum to {total}, not 100"),
+                "adjust the weights so they add up to 100",
+            );
         } else {
             p.whole("a scorecard needs at least one dimension");
         }
@@ -151,7 +154,11 @@ pub(crate) fn scenario(
         }
         let gens = [rp.choice.is_some(), rp.int.is_some(), rp.hex.is_some()].iter().filter(|b| **b).count();
         if gens != 1 {
-            p.at_help(&rp.name, format!("parameter `{}` needs exactly one generator", rp.name.value), "use one of: choice, int, hex");
+            p.at_help(
+                &rp.name,
+                format!("parameter `{}` needs exactly one generator", rp.name.value),
+                "use one of: choice, int, hex",
+            );
             continue;
         }
         let gen = if let Some(values) = rp.choice {
@@ -380,7 +387,11 @@ fn expect(raw: raw::RawExpect, p: &mut FileProblems) -> PathExpect {
 
 fn class(c: &Sp<String>, p: &mut FileProblems) {
     if !KNOWN_CLASSES.contains(&c.value.as_str()) {
-        p.at_help(c, format!("unknown finding class `{}`", c.value), format!("known classes: {}", KNOWN_CLASSES.join(", ")));
+        p.at_help(
+            c,
+            format!("unknown finding class `{}`", c.value),
+            format!("known classes: {}", KNOWN_CLASSES.join(", ")),
+        );
     }
 }
 
@@ -400,7 +411,11 @@ fn check_kind(c: &raw::RawCheck, names: &[&str], p: &mut FileProblems) -> Option
     }
     if let Some(f) = &c.tf_absent {
         class(&f.class, p);
-        kinds.push(CheckKind::TfAbsent { class: f.class.value.clone(), subject: f.subject.clone(), dir: f.dir.clone() });
+        kinds.push(CheckKind::TfAbsent {
+            class: f.class.value.clone(),
+            subject: f.subject.clone(),
+            dir: f.dir.clone(),
+        });
     }
     if let Some(f) = &c.tf_no_new_findings {
         f.classes.iter().for_each(|c| class(c, p));
@@ -420,7 +435,11 @@ fn check_kind(c: &raw::RawCheck, names: &[&str], p: &mut FileProblems) -> Option
     }
     if let Some(r) = &c.regex {
         regex_ok(&r.pattern, names, p);
-        kinds.push(CheckKind::Regex { path: r.path.clone(), pattern: r.pattern.value.clone(), expect_match: r.expect_match });
+        kinds.push(CheckKind::Regex {
+            path: r.path.clone(),
+            pattern: r.pattern.value.clone(),
+            expect_match: r.expect_match,
+        });
     }
     if let Some(y) = &c.yaml_path {
         let e = expect(clone_expect(&y.expect), p);
@@ -459,7 +478,10 @@ fn check_kind(c: &raw::RawCheck, names: &[&str], p: &mut FileProblems) -> Option
             }
         }
         if w.min_named.value > w.risks.len() {
-            p.at(&w.min_named, format!("min_named is {} but only {} risks are listed", w.min_named.value, w.risks.len()));
+            p.at(
+                &w.min_named,
+                format!("min_named is {} but only {} risks are listed", w.min_named.value, w.risks.len()),
+            );
         }
         kinds.push(CheckKind::WrittenAnswer {
             path: w.path.clone(),
@@ -552,8 +574,17 @@ pub(crate) fn exercise(
             for (check, dim, line, column) in &refs.dimensions {
                 if card.dimension(dim).is_none() {
                     sp.errors.push(
-                        ContentDiagnostic::at(file, text, *line, *column, format!("check `{check}`: scorecard `{}` has no dimension `{dim}`", card.id))
-                            .with_help(format!("dimensions: {}", card.dimensions.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(", "))),
+                        ContentDiagnostic::at(
+                            file,
+                            text,
+                            *line,
+                            *column,
+                            format!("check `{check}`: scorecard `{}` has no dimension `{dim}`", card.id),
+                        )
+                        .with_help(format!(
+                            "dimensions: {}",
+                            card.dimensions.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(", ")
+                        )),
                     );
                 }
             }

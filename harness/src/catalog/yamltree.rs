@@ -29,9 +29,7 @@
 
 use std::collections::HashMap;
 
-use serde_saphyr::granit_parser::{
-    Event, Marker, Options, Parser, ScalarStyle, ScanError, Span, Tag,
-};
+use serde_saphyr::granit_parser::{Event, Marker, Options, Parser, ScalarStyle, ScanError, Span, Tag};
 
 /// Most nodes a document may hold once aliases are expanded (serde-saphyr's default
 /// budget).
@@ -217,32 +215,17 @@ struct Builder<'t> {
 
 impl<'t> Builder<'t> {
     fn new(text: &'t str) -> Self {
-        Builder {
-            text,
-            stack: Vec::new(),
-            root: None,
-            documents: 0,
-            anchors: HashMap::new(),
-            nodes: 0,
-        }
+        Builder { text, stack: Vec::new(), root: None, documents: 0, anchors: HashMap::new(), nodes: 0 }
     }
 
     fn finish(self) -> Node {
-        self.root.unwrap_or(Node::Null(Pos {
-            line: 1,
-            column: 1,
-            offset: 0,
-            len: 0,
-        }))
+        self.root.unwrap_or(Node::Null(Pos { line: 1, column: 1, offset: 0, len: 0 }))
     }
 
     fn offset(&self, marker: &Marker) -> usize {
-        marker.byte_offset().unwrap_or_else(|| {
-            self.text
-                .char_indices()
-                .nth(marker.index())
-                .map_or(self.text.len(), |(byte, _)| byte)
-        })
+        marker
+            .byte_offset()
+            .unwrap_or_else(|| self.text.char_indices().nth(marker.index()).map_or(self.text.len(), |(byte, _)| byte))
     }
 
     /// The position of an event's node, starting at its tag (`!!str 5`) if it has one.
@@ -253,12 +236,7 @@ impl<'t> Builder<'t> {
         };
         let offset = self.offset(&start);
         let end = self.offset(&span.end).max(offset);
-        Pos {
-            line: start.line().max(1),
-            column: start.col() + 1,
-            offset,
-            len: end - offset,
-        }
+        Pos { line: start.line().max(1), column: start.col() + 1, offset, len: end - offset }
     }
 
     fn scan_error(&self, error: &ScanError) -> YamlSyntaxError {
@@ -279,10 +257,7 @@ impl<'t> Builder<'t> {
     }
 
     fn error(pos: Pos, message: impl Into<String>) -> YamlSyntaxError {
-        YamlSyntaxError {
-            pos,
-            message: message.into(),
-        }
+        YamlSyntaxError { pos, message: message.into() }
     }
 
     /// Handles one event; returns `true` when the stream has ended.
@@ -304,8 +279,7 @@ impl<'t> Builder<'t> {
                     let plain_merge = style == ScalarStyle::Plain && tag.is_none() && value == "<<";
                     let name = value.into_owned();
                     if anchor != 0 {
-                        self.anchors
-                            .insert(anchor, (Node::Str(name.clone(), pos), 1, 0));
+                        self.anchors.insert(anchor, (Node::Str(name.clone(), pos), 1, 0));
                     }
                     self.set_key(KeyNode { name, pos }, plain_merge);
                 } else {
@@ -322,11 +296,7 @@ impl<'t> Builder<'t> {
                 self.open(FrameKind::Seq(Vec::new()), style, anchor, pos)?;
             }
             Event::MappingStart(style, anchor, _) => {
-                let kind = FrameKind::Map {
-                    entries: Vec::new(),
-                    key: None,
-                    merges: Vec::new(),
-                };
+                let kind = FrameKind::Map { entries: Vec::new(), key: None, merges: Vec::new() };
                 self.open(kind, style, anchor, pos)?;
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(pos)?,
@@ -336,13 +306,7 @@ impl<'t> Builder<'t> {
     }
 
     fn expects_key(&self) -> bool {
-        matches!(
-            self.stack.last(),
-            Some(Frame {
-                kind: FrameKind::Map { key: None, .. },
-                ..
-            })
-        )
+        matches!(self.stack.last(), Some(Frame { kind: FrameKind::Map { key: None, .. }, .. }))
     }
 
     fn set_key(&mut self, key: KeyNode, plain_merge: bool) {
@@ -379,20 +343,11 @@ impl<'t> Builder<'t> {
             ));
         }
         if self.stack.len() >= MAX_DEPTH {
-            return Err(Self::error(
-                pos,
-                format!("sequences and mappings nest deeper than {MAX_DEPTH} levels"),
-            ));
+            return Err(Self::error(pos, format!("sequences and mappings nest deeper than {MAX_DEPTH} levels")));
         }
         let flow = style == serde_saphyr::granit_parser::StructureStyle::Flow;
         let start = Pos { len: 0, ..pos };
-        self.stack.push(Frame {
-            kind,
-            start,
-            flow,
-            anchor,
-            end: start.offset,
-        });
+        self.stack.push(Frame { kind, start, flow, anchor, end: start.offset });
         Ok(())
     }
 
@@ -405,14 +360,11 @@ impl<'t> Builder<'t> {
         pos.len = end.saturating_sub(pos.offset);
         let node = match frame.kind {
             FrameKind::Seq(items) => Node::Seq(items, pos),
-            FrameKind::Map {
-                entries, merges, ..
-            } => Node::Map(apply_merges(entries, merges), pos),
+            FrameKind::Map { entries, merges, .. } => Node::Map(apply_merges(entries, merges), pos),
         };
         if frame.anchor != 0 {
             let (size, height) = (node.size(), node.height());
-            self.anchors
-                .insert(frame.anchor, (node.clone(), size, height));
+            self.anchors.insert(frame.anchor, (node.clone(), size, height));
         }
         self.count(1, pos)?;
         self.push(node)
@@ -443,10 +395,12 @@ impl<'t> Builder<'t> {
                 Node::Int(i, _) => i.to_string(),
                 Node::Float(f, _) => f.to_string(),
                 Node::Str(s, _) => s.clone(),
-                Node::Seq(..) | Node::Map(..) => return Err(Self::error(
-                    pos,
-                    "a sequence or mapping used as a mapping key is not supported; use a plain key",
-                )),
+                Node::Seq(..) | Node::Map(..) => {
+                    return Err(Self::error(
+                        pos,
+                        "a sequence or mapping used as a mapping key is not supported; use a plain key",
+                    ))
+                }
             };
             self.set_key(KeyNode { name, pos }, false);
             return Ok(());
@@ -466,17 +420,11 @@ impl<'t> Builder<'t> {
         frame.end = frame.end.max(node.pos().end());
         match &mut frame.kind {
             FrameKind::Seq(items) => items.push(node),
-            FrameKind::Map {
-                entries,
-                key,
-                merges,
-            } => match key.take() {
+            FrameKind::Map { entries, key, merges } => match key.take() {
                 Some((_, true)) => {
                     let sources = match node {
                         Node::Map(..) => vec![node],
-                        Node::Seq(items, _) if items.iter().all(|n| matches!(n, Node::Map(..))) => {
-                            items
-                        }
+                        Node::Seq(items, _) if items.iter().all(|n| matches!(n, Node::Map(..))) => items,
                         other => {
                             return Err(Self::error(
                                 *other.pos(),
@@ -493,13 +441,7 @@ impl<'t> Builder<'t> {
                         Node::Str(s, _) => s.clone(),
                         _ => String::new(),
                     };
-                    *key = Some((
-                        KeyNode {
-                            name,
-                            pos: *node.pos(),
-                        },
-                        false,
-                    ));
+                    *key = Some((KeyNode { name, pos: *node.pos() }, false));
                 }
             },
         }
@@ -508,15 +450,11 @@ impl<'t> Builder<'t> {
 }
 
 /// Expands merge keys: written keys win, then earlier merged mappings over later ones.
-fn apply_merges(
-    entries: Vec<(KeyNode, Node)>,
-    merges: Vec<(usize, Vec<Node>)>,
-) -> Vec<(KeyNode, Node)> {
+fn apply_merges(entries: Vec<(KeyNode, Node)>, merges: Vec<(usize, Vec<Node>)>) -> Vec<(KeyNode, Node)> {
     if merges.is_empty() {
         return entries;
     }
-    let mut taken: std::collections::HashSet<String> =
-        entries.iter().map(|(k, _)| k.name.clone()).collect();
+    let mut taken: std::collections::HashSet<String> = entries.iter().map(|(k, _)| k.name.clone()).collect();
     let mut inserts: Vec<(usize, Vec<(KeyNode, Node)>)> = Vec::new();
     for (at, sources) in merges {
         let mut merged = Vec::new();
@@ -546,12 +484,7 @@ fn apply_merges(
 }
 
 /// Resolves a scalar's type from its style, tag and text.
-fn resolve_scalar(
-    text: &str,
-    style: ScalarStyle,
-    tag: Option<&Tag>,
-    pos: Pos,
-) -> Result<Node, YamlSyntaxError> {
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>, pos: Pos) -> Result<Node, YamlSyntaxError> {
     if let Some(tag) = tag {
         if tag.handle() == "!" && tag.suffix().is_empty() {
             return Ok(Node::Str(text.to_owned(), pos));
@@ -562,14 +495,12 @@ fn resolve_scalar(
                 "null" => plain_null(text).then_some(Node::Null(pos)),
                 "bool" => plain_bool(text).map(|b| Node::Bool(b, pos)),
                 "int" => plain_int(text).map(|n| n.into_node(pos)),
-                "float" => plain_float(text)
-                    .or_else(|| plain_int(text).map(Number::as_f64))
-                    .map(|f| Node::Float(f, pos)),
+                "float" => {
+                    plain_float(text).or_else(|| plain_int(text).map(Number::as_f64)).map(|f| Node::Float(f, pos))
+                }
                 _ => None,
             };
-            return forced.ok_or_else(|| {
-                Builder::error(pos, format!("`{text}` is not a valid `!!{core}` value"))
-            });
+            return forced.ok_or_else(|| Builder::error(pos, format!("`{text}` is not a valid `!!{core}` value")));
         }
     }
     if style != ScalarStyle::Plain {
@@ -644,11 +575,7 @@ fn plain_int(text: &str) -> Option<Number> {
         // Longer than u128: only decimals get here; let the float parser take it.
         Err(_) => return text.parse::<f64>().ok().map(Number::Big),
     };
-    let signed = if negative {
-        0i128.checked_sub_unsigned(magnitude)
-    } else {
-        i128::try_from(magnitude).ok()
-    };
+    let signed = if negative { 0i128.checked_sub_unsigned(magnitude) } else { i128::try_from(magnitude).ok() };
     match signed.and_then(|s| i64::try_from(s).ok()) {
         Some(small) => Some(Number::Small(small)),
         #[allow(clippy::cast_precision_loss)]
@@ -705,8 +632,7 @@ mod tests {
 
     #[test]
     fn plain_scalars_resolve_with_the_core_schema_and_quoted_ones_stay_strings() {
-        let doc = parse("a: ~\nb: True\nc: -12\nd: 0x1F\ne: 1.5e3\nf: .inf\ng: '12'\nh: yes\ni:\n")
-            .unwrap();
+        let doc = parse("a: ~\nb: True\nc: -12\nd: 0x1F\ne: 1.5e3\nf: .inf\ng: '12'\nh: yes\ni:\n").unwrap();
         let values: Vec<&Node> = map(&doc).iter().map(|(_, v)| v).collect();
         assert!(matches!(values[0], Node::Null(_)));
         assert!(matches!(values[1], Node::Bool(true, _)));
@@ -733,9 +659,7 @@ mod tests {
         let doc = parse(text).unwrap();
         let entries = map(&doc);
         assert_eq!(entries[1].0.pos.line, 2);
-        let Node::Seq(items, seq_pos) = &entries[1].1 else {
-            panic!()
-        };
+        let Node::Seq(items, seq_pos) = &entries[1].1 else { panic!() };
         assert_eq!((seq_pos.line, seq_pos.column), (3, 3));
         let inner = map(&items[0]);
         assert_eq!((inner[0].0.pos.line, inner[0].0.pos.column), (3, 5));

@@ -8,7 +8,11 @@ use crate::model::check::PathExpect;
 pub(crate) fn satisfied(found: Option<&Value>, expect: &PathExpect) -> Result<(), String> {
     if let Some(want) = expect.exists {
         if want != found.is_some() {
-            return Err(if want { "the value is missing".to_string() } else { format!("the value is present: {}", show(found)) });
+            return Err(if want {
+                "the value is missing".to_string()
+            } else {
+                format!("the value is present: {}", show(found))
+            });
         }
     }
     let needs_value = expect.equals.is_some()
@@ -95,9 +99,12 @@ mod tests {
         let e = satisfied(ports, &PathExpect { not_contains: Some(json!(22)), ..Default::default() }).unwrap_err();
         assert!(e.contains("not to contain 22"), "{e}");
         assert!(satisfied(walk(&v, "a.on"), &PathExpect { equals: Some(json!(true)), ..Default::default() }).is_ok());
-        assert!(satisfied(walk(&v, "a.ports.1"), &PathExpect { equals: Some(json!("443")), ..Default::default() }).is_ok());
+        assert!(
+            satisfied(walk(&v, "a.ports.1"), &PathExpect { equals: Some(json!("443")), ..Default::default() }).is_ok()
+        );
         assert!(satisfied(walk(&v, "a.nope"), &PathExpect { exists: Some(false), ..Default::default() }).is_ok());
-        assert!(satisfied(walk(&v, "a.name"), &PathExpect { matches: Some("^web-\\d$".into()), ..Default::default() }).is_ok());
+        assert!(satisfied(walk(&v, "a.name"), &PathExpect { matches: Some("^web-\\d$".into()), ..Default::default() })
+            .is_ok());
         assert!(satisfied(None, &PathExpect { equals: Some(json!(1)), ..Default::default() }).is_err());
     }
 }

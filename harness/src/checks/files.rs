@@ -40,7 +40,11 @@ pub(super) fn yaml_path(ctx: &CheckContext, mount: &str, path: &str, query: &str
         Err(e) => {
             let (line, col) = e.location().map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
             let msg = e.to_string().lines().next().unwrap_or("invalid YAML").to_string();
-            return Outcome::fail(vec![Evidence::at(&full, line, format!("not valid YAML ({full}:{line}:{col}): {msg}"))]);
+            return Outcome::fail(vec![Evidence::at(
+                &full,
+                line,
+                format!("not valid YAML ({full}:{line}:{col}): {msg}"),
+            )]);
         }
     };
     // With several documents the first segment picks the document.

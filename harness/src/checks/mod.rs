@@ -100,8 +100,12 @@ pub fn run_check(ctx: &CheckContext, planned: &PlannedCheck) -> CheckResult {
     let mount = planned.mount.as_str();
     let spec = &planned.spec;
     let outcome = match &spec.kind {
-        CheckKind::TfFixed { class, subject, dir } => terraform::fixed(ctx, planned, mount, dir, class, subject.as_deref()),
-        CheckKind::TfAbsent { class, subject, dir } => terraform::absent(ctx, planned, mount, dir, class, subject.as_deref()),
+        CheckKind::TfFixed { class, subject, dir } => {
+            terraform::fixed(ctx, planned, mount, dir, class, subject.as_deref())
+        }
+        CheckKind::TfAbsent { class, subject, dir } => {
+            terraform::absent(ctx, planned, mount, dir, class, subject.as_deref())
+        }
         CheckKind::TfNoNewFindings { classes, dir } => terraform::no_new(ctx, planned, mount, dir, classes),
         CheckKind::TfParses { dir } => terraform::parses(ctx, planned, mount, dir),
         CheckKind::HclPath { dir, query, expect } => terraform::hcl_path(ctx, mount, dir, query, expect),

@@ -20,7 +20,9 @@ fn parse_evidence(report: &LintReport) -> Vec<Evidence> {
     report
         .problems
         .iter()
-        .map(|p| Evidence::at(&p.file, p.line, format!("does not parse ({}:{}:{}): {}", p.file, p.line, p.column, p.message)))
+        .map(|p| {
+            Evidence::at(&p.file, p.line, format!("does not parse ({}:{}:{}): {}", p.file, p.line, p.column, p.message))
+        })
         .collect()
 }
 
@@ -86,14 +88,21 @@ pub(super) fn absent(
     Outcome::from_bool(hits.is_empty(), hits)
 }
 
-pub(super) fn no_new(ctx: &CheckContext, planned: &PlannedCheck, mount: &str, dir: &str, classes: &[String]) -> Outcome {
+pub(super) fn no_new(
+    ctx: &CheckContext,
+    planned: &PlannedCheck,
+    mount: &str,
+    dir: &str,
+    classes: &[String],
+) -> Outcome {
     let dir = join(mount, dir);
     let cand = ctx.lint(true, &dir, planned);
     if !cand.problems.is_empty() {
         return Outcome::fail(parse_evidence(&cand));
     }
     let base = ctx.lint(false, &dir, planned);
-    let fresh: Vec<Evidence> = new_findings(&cand, &base, classes).into_iter().map(|f| finding_evidence(ctx, f)).collect();
+    let fresh: Vec<Evidence> =
+        new_findings(&cand, &base, classes).into_iter().map(|f| finding_evidence(ctx, f)).collect();
     Outcome::from_bool(fresh.is_empty(), fresh)
 }
 
@@ -113,7 +122,13 @@ pub(super) fn hcl_path(ctx: &CheckContext, mount: &str, dir: &str, query: &str, 
     if !problems.is_empty() {
         let ev = problems
             .iter()
-            .map(|p| Evidence::at(&p.file, p.line, format!("does not parse ({}:{}:{}): {}", p.file, p.line, p.column, p.message)))
+            .map(|p| {
+                Evidence::at(
+                    &p.file,
+                    p.line,
+                    format!("does not parse ({}:{}:{}): {}", p.file, p.line, p.column, p.message),
+                )
+            })
             .collect();
         return Outcome::fail(ev);
     }

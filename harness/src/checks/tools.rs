@@ -120,7 +120,9 @@ pub(super) fn tf_plan(ctx: &CheckContext, mount: &str, dir: &str, protect: &[Str
             .map(|(p, t)| (p.to_string(), t.to_string()))
             .collect()
     };
-    if let Err(e) = write_tree(&only_tf(ctx.base), &dir, &base_dir).and_then(|_| write_tree(&only_tf(ctx.candidate), &dir, &cand_dir)) {
+    if let Err(e) = write_tree(&only_tf(ctx.base), &dir, &base_dir)
+        .and_then(|_| write_tree(&only_tf(ctx.candidate), &dir, &cand_dir))
+    {
         return Outcome::error(format!("cannot copy the files: {e}"), Vec::new());
     }
     match tf::plan_against_base(&terraform, &base_dir, &cand_dir, Duration::from_secs(timeout_secs)) {

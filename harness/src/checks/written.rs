@@ -7,7 +7,14 @@ use crate::model::check::Risk;
 use crate::model::snapshot::join;
 use crate::model::Evidence;
 
-pub(super) fn answer(ctx: &CheckContext, mount: &str, path: &str, risks: &[Risk], min_named: usize, min_words: usize) -> Outcome {
+pub(super) fn answer(
+    ctx: &CheckContext,
+    mount: &str,
+    path: &str,
+    risks: &[Risk],
+    min_named: usize,
+    min_words: usize,
+) -> Outcome {
     let full = join(mount, path);
     let Some(text) = ctx.candidate.get(&full) else {
         return Outcome::fail(vec![Evidence::note(format!("{full} does not exist"))]);

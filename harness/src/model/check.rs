@@ -72,11 +72,20 @@ pub enum CheckKind {
     },
     /// The candidate introduced no new findings against the base (all classes, or
     /// the listed ones).
-    TfNoNewFindings { classes: Vec<String>, dir: String },
+    TfNoNewFindings {
+        classes: Vec<String>,
+        dir: String,
+    },
     /// Every `.tf` file parses.
-    TfParses { dir: String },
-    FileExists { path: String },
-    FileAbsent { path: String },
+    TfParses {
+        dir: String,
+    },
+    FileExists {
+        path: String,
+    },
+    FileAbsent {
+        path: String,
+    },
     /// A regex over one file.
     Regex {
         path: String,

@@ -30,12 +30,7 @@ pub struct ParamSpec {
 #[serde(rename_all = "kebab-case")]
 pub enum Edit {
     /// Replace `find` with `with`; `find` must occur (exactly `count` times if given).
-    Replace {
-        path: String,
-        find: String,
-        with: String,
-        count: Option<usize>,
-    },
+    Replace { path: String, find: String, with: String, count: Option<usize> },
     /// Create or overwrite a file.
     Write { path: String, content: String },
     /// Append text to a file (created if missing).

@@ -51,9 +51,8 @@ impl Snapshot {
     pub fn under<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> {
         let dir = dir.trim_matches('/');
         let dir = if dir == "." { "" } else { dir };
-        self.iter().filter(move |(p, _)| {
-            dir.is_empty() || p.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
-        })
+        self.iter()
+            .filter(move |(p, _)| dir.is_empty() || p.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/')))
     }
 
     /// Number of files.

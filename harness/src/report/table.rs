@@ -50,7 +50,10 @@ fn visible_len(s: &str) -> usize {
 mod tests {
     #[test]
     fn columns_align_on_the_widest_cell_ignoring_colour_codes() {
-        let t = super::render(&["id", "score"], &[vec!["\x1b[1mab\x1b[0m".into(), "1".into()], vec!["abcd".into(), "22".into()]]);
+        let t = super::render(
+            &["id", "score"],
+            &[vec!["\x1b[1mab\x1b[0m".into(), "1".into()], vec!["abcd".into(), "22".into()]],
+        );
         assert_eq!(t, "ID    SCORE\n\x1b[1mab\x1b[0m    1\nabcd  22\n");
     }
 }

@@ -55,7 +55,13 @@ pub fn grade(g: &Grade, card: &Scorecard, title: &str, view: GradeView) -> Strin
         let _ = writeln!(out);
         for r in &g.red_flags {
             let cap = card.levels.iter().find(|l| l.id == r.caps_at).map_or(r.caps_at.as_str(), |l| l.title.as_str());
-            let _ = writeln!(out, "{} {} (from {}): the verdict cannot go above \"{cap}\"", s.alarm(" RED FLAG "), r.title, r.source);
+            let _ = writeln!(
+                out,
+                "{} {} (from {}): the verdict cannot go above \"{cap}\"",
+                s.alarm(" RED FLAG "),
+                r.title,
+                r.source
+            );
         }
     }
 
@@ -105,21 +111,18 @@ pub fn grade(g: &Grade, card: &Scorecard, title: &str, view: GradeView) -> Strin
     if !g.hints_used.is_empty() {
         let _ = writeln!(out, "\nHints used: {} (−{} points)", g.hints_used.len(), num(g.hint_penalty));
     }
-    let awaiting: Vec<&str> = g
-        .dimensions
-        .iter()
-        .filter(|d| d.status == DimensionStatus::AwaitingRating)
-        .map(|d| d.title.as_str())
-        .collect();
+    let awaiting: Vec<&str> =
+        g.dimensions.iter().filter(|d| d.status == DimensionStatus::AwaitingRating).map(|d| d.title.as_str()).collect();
     if !awaiting.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nAwaiting a person's rating (left out of the total until rated): {}",
-            awaiting.join(", ")
-        );
+        let _ =
+            writeln!(out, "\nAwaiting a person's rating (left out of the total until rated): {}", awaiting.join(", "));
     }
     if g.infra_errors > 0 {
-        let _ = writeln!(out, "{}", s.yellow(&format!("{} check(s) hit an infrastructure error and were not counted.", g.infra_errors)));
+        let _ = writeln!(
+            out,
+            "{}",
+            s.yellow(&format!("{} check(s) hit an infrastructure error and were not counted.", g.infra_errors))
+        );
     }
     out
 }

@@ -190,22 +190,14 @@ pub enum StoreError {
          while {action}; try again once the other Faultline command has finished",
         waited.as_secs_f64()
     )]
-    Locked {
-        path: PathBuf,
-        action: &'static str,
-        waited: Duration,
-    },
+    Locked { path: PathBuf, action: &'static str, waited: Duration },
 
     #[error(
         "the database {path} was created by a newer Faultline (schema version {found}; \
          this build knows versions up to {supported}); upgrade Faultline, or choose \
          another data directory with --data-dir or {DATA_DIR_ENV}. The file was not changed"
     )]
-    NewerSchema {
-        path: PathBuf,
-        found: i64,
-        supported: i64,
-    },
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
 
     #[error(
         "{path} is not a readable Faultline database (the file is corrupt or is not \
@@ -243,9 +235,7 @@ pub enum StoreError {
         source: serde_json::Error,
     },
 
-    #[error(
-        "{table} row {key} in {path} holds {value:?} in column {column}, which is not {expected}"
-    )]
+    #[error("{table} row {key} in {path} holds {value:?} in column {column}, which is not {expected}")]
     BadStoredValue {
         path: PathBuf,
         table: &'static str,
@@ -264,12 +254,7 @@ pub enum StoreError {
     /// The cause is part of the message (and not a `#[source]`) because it is the whole
     /// point: whoever shows this must show why the submission was not stored.
     #[error("the result of {exercise} for {candidate} was NOT saved to {path}: {cause}")]
-    ResultNotSaved {
-        path: PathBuf,
-        candidate: String,
-        exercise: String,
-        cause: Box<StoreError>,
-    },
+    ResultNotSaved { path: PathBuf, candidate: String, exercise: String, cause: Box<StoreError> },
 
     #[error("the grade cannot be stored as JSON and read back (is a score not a finite number?)")]
     GradeNotStorable {
@@ -314,12 +299,7 @@ pub enum StoreError {
 /// platform's data directory plus `faultline` (on Linux `~/.local/share/faultline`).
 /// Nothing is created here; [`SqliteStore::open_in`] creates the directory.
 pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, StoreError> {
-    resolve_data_dir(
-        explicit,
-        std::env::var_os(DATA_DIR_ENV),
-        dirs::data_dir(),
-        dirs::home_dir(),
-    )
+    resolve_data_dir(explicit, std::env::var_os(DATA_DIR_ENV), dirs::data_dir(), dirs::home_dir())
 }
 
 /// The decision behind [`data_dir`], with the environment passed in so it can be tested.
@@ -357,22 +337,13 @@ struct FallbackFile {
 /// complete or not at all.
 pub fn write_fallback(data_dir: &Path, result: &NewResult) -> Result<PathBuf, StoreError> {
     let dir = data_dir.join(FALLBACK_DIR_NAME);
-    fs_err::create_dir_all(&dir).map_err(|source| StoreError::DataDirNotWritable {
-        path: dir.clone(),
-        source,
-    })?;
+    fs_err::create_dir_all(&dir).map_err(|source| StoreError::DataDirNotWritable { path: dir.clone(), source })?;
 
-    let file = FallbackFile {
-        format: FALLBACK_FORMAT,
-        result: result.clone(),
-    };
-    let text = serde_json::to_string_pretty(&file)
-        .map_err(|source| StoreError::GradeNotStorable { source })?;
+    let file = FallbackFile { format: FALLBACK_FORMAT, result: result.clone() };
+    let text = serde_json::to_string_pretty(&file).map_err(|source| StoreError::GradeNotStorable { source })?;
 
-    let not_written = |path: &Path, source: std::io::Error| StoreError::FallbackNotWritten {
-        path: path.to_path_buf(),
-        source,
-    };
+    let not_written =
+        |path: &Path, source: std::io::Error| StoreError::FallbackNotWritten { path: path.to_path_buf(), source };
     let mut temp = tempfile::Builder::new()
         .prefix(".unsaved-")
         .suffix(".tmp")
@@ -381,25 +352,15 @@ pub fn write_fallback(data_dir: &Path, result: &NewResult) -> Result<PathBuf, St
     {
         use std::io::Write;
         let handle = temp.as_file_mut();
-        handle
-            .write_all(text.as_bytes())
-            .map_err(|source| not_written(&dir, source))?;
-        handle
-            .write_all(b"\n")
-            .map_err(|source| not_written(&dir, source))?;
-        handle
-            .sync_all()
-            .map_err(|source| not_written(&dir, source))?;
+        handle.write_all(text.as_bytes()).map_err(|source| not_written(&dir, source))?;
+        handle.write_all(b"\n").map_err(|source| not_written(&dir, source))?;
+        handle.sync_all().map_err(|source| not_written(&dir, source))?;
     }
 
     let stamp = file_stamp(result.submitted_at);
     let mut attempt = 1u32;
     loop {
-        let name = if attempt == 1 {
-            format!("{stamp}.json")
-        } else {
-            format!("{stamp}-{attempt}.json")
-        };
+        let name = if attempt == 1 { format!("{stamp}.json") } else { format!("{stamp}-{attempt}.json") };
         let target = dir.join(name);
         match temp.persist_noclobber(&target) {
             Ok(_) => return Ok(target),
@@ -414,40 +375,28 @@ pub fn write_fallback(data_dir: &Path, result: &NewResult) -> Result<PathBuf, St
 
 /// Reads back a file written by [`write_fallback`], e.g. to import it into the store.
 pub fn read_fallback(path: &Path) -> Result<NewResult, StoreError> {
-    let text = fs_err::read_to_string(path).map_err(|source| StoreError::FallbackNotRead {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let file: FallbackFile =
-        serde_json::from_str(&text).map_err(|source| StoreError::FallbackUnreadable {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    let text = fs_err::read_to_string(path)
+        .map_err(|source| StoreError::FallbackNotRead { path: path.to_path_buf(), source })?;
+    let file: FallbackFile = serde_json::from_str(&text)
+        .map_err(|source| StoreError::FallbackUnreadable { path: path.to_path_buf(), source })?;
     Ok(file.result)
 }
 
 /// A timestamp safe in file names on every platform: `20261127T101530.123456789Z`.
 fn file_stamp(at: OffsetDateTime) -> String {
-    let format =
-        format_description!("[year][month][day]T[hour][minute][second].[subsecond digits:9]Z");
-    at.to_offset(UtcOffset::UTC)
-        .format(&format)
-        .unwrap_or_else(|_| format!("{}", at.unix_timestamp_nanos()))
+    let format = format_description!("[year][month][day]T[hour][minute][second].[subsecond digits:9]Z");
+    at.to_offset(UtcOffset::UTC).format(&format).unwrap_or_else(|_| format!("{}", at.unix_timestamp_nanos()))
 }
 
 /// Formats a time for storage: RFC 3339 in UTC with nine fraction digits, so that
 /// comparing the text compares the times.
 fn time_to_text(field: &'static str, at: OffsetDateTime) -> Result<String, StoreError> {
     let utc = at.to_offset(UtcOffset::UTC);
-    let out_of_range = || StoreError::OutOfRange {
-        field,
-        value: utc.to_string(),
-    };
+    let out_of_range = || StoreError::OutOfRange { field, value: utc.to_string() };
     if !(0..=9999).contains(&utc.year()) {
         return Err(out_of_range());
     }
-    let format =
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
+    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
     utc.format(&format).map_err(|_| out_of_range())
 }
 
@@ -508,8 +457,7 @@ mod tests {
                 max_points: 5.0,
                 dimension: "diagnosis".to_owned(),
                 hidden: true,
-                message: "the probe still targets 8081 — «ünïcode» and \"quotes\" survive"
-                    .to_owned(),
+                message: "the probe still targets 8081 — «ünïcode» and \"quotes\" survive".to_owned(),
                 evidence: vec![
                     Evidence::at("k8s/deployment.yaml", 42, "port: 8081"),
                     Evidence::note("container listens on 8080"),
@@ -521,22 +469,14 @@ mod tests {
                 source: "probe-port".to_owned(),
                 caps_at: "developing".to_owned(),
             }],
-            hints_used: vec![HintUse {
-                number: 1,
-                cost: 2.5,
-            }],
+            hints_used: vec![HintUse { number: 1, cost: 2.5 }],
             hint_penalty: 2.5,
             infra_errors: 1,
         }
     }
 
     /// A result with every field filled.
-    pub(super) fn sample_result(
-        candidate: &str,
-        exercise: &str,
-        seed: u64,
-        submitted_at: OffsetDateTime,
-    ) -> NewResult {
+    pub(super) fn sample_result(candidate: &str, exercise: &str, seed: u64, submitted_at: OffsetDateTime) -> NewResult {
         NewResult {
             session_id: Some(format!("session-{candidate}-{exercise}-{seed}")),
             candidate: candidate.to_owned(),
@@ -553,19 +493,9 @@ mod tests {
     #[test]
     fn fallback_file_holds_the_whole_result_and_reads_back() {
         let dir = tempfile::tempdir().unwrap();
-        let result = sample_result(
-            "ada",
-            "probe-port",
-            u64::MAX,
-            datetime!(2026-11-27 10:15:30.5 +01:00),
-        );
+        let result = sample_result("ada", "probe-port", u64::MAX, datetime!(2026-11-27 10:15:30.5 +01:00));
         let path = write_fallback(dir.path(), &result).unwrap();
-        assert_eq!(
-            path,
-            dir.path()
-                .join("unsaved")
-                .join("20261127T091530.500000000Z.json")
-        );
+        assert_eq!(path, dir.path().join("unsaved").join("20261127T091530.500000000Z.json"));
         assert_eq!(read_fallback(&path).unwrap(), result);
         let text = fs_err::read_to_string(&path).unwrap();
         assert!(text.contains("\"format\": 1"), "{text}");
@@ -588,10 +518,7 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .filter(|name| !name.to_string_lossy().ends_with(".json"))
             .collect();
-        assert!(
-            leftovers.is_empty(),
-            "temporary files left behind: {leftovers:?}"
-        );
+        assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
     }
 
     #[test]
@@ -602,15 +529,8 @@ mod tests {
         let data_dir = blocker.join("data");
         let result = sample_result("ada", "probe-port", 1, OffsetDateTime::now_utc());
         let err = write_fallback(&data_dir, &result).unwrap_err();
-        assert!(
-            matches!(err, StoreError::DataDirNotWritable { .. }),
-            "{err:?}"
-        );
-        assert!(
-            err.to_string()
-                .contains(&data_dir.join("unsaved").display().to_string()),
-            "{err}"
-        );
+        assert!(matches!(err, StoreError::DataDirNotWritable { .. }), "{err:?}");
+        assert!(err.to_string().contains(&data_dir.join("unsaved").display().to_string()), "{err}");
         assert!(err.to_string().contains("--data-dir"), "{err}");
     }
 
@@ -640,10 +560,7 @@ mod tests {
     #[test]
     fn home_directory_is_the_last_resort() {
         let dir = resolve_data_dir(None, None, None, Some("/home/me".into()));
-        assert_eq!(
-            dir.ok(),
-            Some(PathBuf::from("/home/me/.local/share/faultline"))
-        );
+        assert_eq!(dir.ok(), Some(PathBuf::from("/home/me/.local/share/faultline")));
     }
 
     #[test]
@@ -672,13 +589,7 @@ mod tests {
     #[test]
     fn times_outside_rfc_3339_years_are_refused() {
         let err = time_to_text("submitted_at", datetime!(-0001-01-01 00:00 UTC)).unwrap_err();
-        assert!(matches!(
-            err,
-            StoreError::OutOfRange {
-                field: "submitted_at",
-                ..
-            }
-        ));
+        assert!(matches!(err, StoreError::OutOfRange { field: "submitted_at", .. }));
     }
 
     #[test]

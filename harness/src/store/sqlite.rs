@@ -12,14 +12,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use rusqlite::{
-    params, Connection, ErrorCode, OptionalExtension, Row, ToSql, Transaction, TransactionBehavior,
-};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Row, ToSql, Transaction, TransactionBehavior};
 use time::OffsetDateTime;
 
 use super::{
-    time_from_text, time_to_text, HintRecord, NewResult, ResultFilter, ResultRecord, SessionRecord,
-    Store, StoreError, DATABASE_FILE_NAME,
+    time_from_text, time_to_text, HintRecord, NewResult, ResultFilter, ResultRecord, SessionRecord, Store, StoreError,
+    DATABASE_FILE_NAME,
 };
 use crate::model::Grade;
 
@@ -32,17 +30,13 @@ struct Migration {
 
 /// Every migration this build knows, in order. To change the schema, add a file and a
 /// line here; never edit a migration that has been released.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("migrations/0001_initial.sql"),
-}];
+const MIGRATIONS: &[Migration] =
+    &[Migration { version: 1, name: "initial", sql: include_str!("migrations/0001_initial.sql") }];
 
 /// Marks the file as Faultline's (`PRAGMA application_id`, the bytes "FLTL").
 const APPLICATION_ID: i64 = 0x464C_544C;
 
-const SESSION_COLUMNS: &str =
-    "id, candidate, exercise, seed, workspace, started_at, mode, time_box_minutes";
+const SESSION_COLUMNS: &str = "id, candidate, exercise, seed, workspace, started_at, mode, time_box_minutes";
 
 const RESULT_COLUMNS: &str = "id, session_id, candidate, exercise, seed, score, passed, \
      started_at, submitted_at, hints_used, workspace, grade_json, stored_at";
@@ -89,24 +83,16 @@ impl SqliteStore {
 
     /// Opens `data_dir/faultline.db`, creating the directory if needed.
     pub fn open_in(data_dir: &Path) -> Result<Self, StoreError> {
-        fs_err::create_dir_all(data_dir).map_err(|source| StoreError::DataDirNotWritable {
-            path: data_dir.to_path_buf(),
-            source,
-        })?;
+        fs_err::create_dir_all(data_dir)
+            .map_err(|source| StoreError::DataDirNotWritable { path: data_dir.to_path_buf(), source })?;
         Self::open(&data_dir.join(DATABASE_FILE_NAME))
     }
 
     /// Like [`SqliteStore::open`], waiting at most `busy_timeout` for other processes' locks.
     pub fn open_with_timeout(path: &Path, busy_timeout: Duration) -> Result<Self, StoreError> {
-        let conn = Connection::open(path).map_err(|source| StoreError::CannotOpen {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let store = SqliteStore {
-            path: path.to_path_buf(),
-            busy_timeout,
-            conn: Mutex::new(conn),
-        };
+        let conn =
+            Connection::open(path).map_err(|source| StoreError::CannotOpen { path: path.to_path_buf(), source })?;
+        let store = SqliteStore { path: path.to_path_buf(), busy_timeout, conn: Mutex::new(conn) };
         {
             let mut conn = store.lock();
             store.prepare(&mut conn, MIGRATIONS)?;
@@ -129,14 +115,12 @@ impl SqliteStore {
     /// header has been checked, so a newer or foreign file is left byte for byte as it was.
     fn prepare(&self, conn: &mut Connection, migrations: &[Migration]) -> Result<(), StoreError> {
         const ACTION: &str = "opening the database";
-        conn.busy_timeout(self.busy_timeout)
-            .map_err(|e| self.classify(ACTION, e))?;
+        conn.busy_timeout(self.busy_timeout).map_err(|e| self.classify(ACTION, e))?;
         let (version, application_id) = read_header(conn).map_err(|e| self.classify(ACTION, e))?;
         self.check_header(version, application_id, migrations)?;
 
-        let journal_mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(|e| self.classify(ACTION, e))?;
+        let journal_mode: String =
+            conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)).map_err(|e| self.classify(ACTION, e))?;
         if !journal_mode.eq_ignore_ascii_case("wal") {
             // Happens on file systems without shared memory (some network mounts).
             // Locking still keeps writes safe; only readers may wait for writers.
@@ -152,17 +136,10 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn check_header(
-        &self,
-        version: i64,
-        application_id: i64,
-        migrations: &[Migration],
-    ) -> Result<(), StoreError> {
+    fn check_header(&self, version: i64, application_id: i64, migrations: &[Migration]) -> Result<(), StoreError> {
         let ours = application_id == APPLICATION_ID || (application_id == 0 && version == 0);
         if !ours {
-            return Err(StoreError::ForeignDatabase {
-                path: self.path.clone(),
-            });
+            return Err(StoreError::ForeignDatabase { path: self.path.clone() });
         }
         if version > supported(migrations) {
             return Err(StoreError::NewerSchema {
@@ -177,9 +154,8 @@ impl SqliteStore {
     /// Applies the migrations the file lacks, all in one transaction.
     fn migrate(&self, conn: &mut Connection, migrations: &[Migration]) -> Result<(), StoreError> {
         const ACTION: &str = "upgrading the database schema";
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.classify(ACTION, e))?;
+        let tx =
+            conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| self.classify(ACTION, e))?;
         // Read again under the write lock: another process may have migrated meanwhile.
         let (version, application_id) = read_header(&tx).map_err(|e| self.classify(ACTION, e))?;
         self.check_header(version, application_id, migrations)?;
@@ -188,9 +164,7 @@ impl SqliteStore {
                 .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
                 .map_err(|e| self.classify(ACTION, e))?;
             if objects > 0 {
-                return Err(StoreError::ForeignDatabase {
-                    path: self.path.clone(),
-                });
+                return Err(StoreError::ForeignDatabase { path: self.path.clone() });
             }
         }
         for migration in migrations.iter().filter(|m| m.version > version) {
@@ -207,8 +181,7 @@ impl SqliteStore {
                 })?;
         }
         if application_id != APPLICATION_ID {
-            tx.pragma_update(None, "application_id", APPLICATION_ID)
-                .map_err(|e| self.classify(ACTION, e))?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(|e| self.classify(ACTION, e))?;
         }
         tx.commit().map_err(|e| self.classify(ACTION, e))?;
         tracing::info!(
@@ -257,42 +230,26 @@ impl SqliteStore {
     fn classify(&self, action: &'static str, source: rusqlite::Error) -> StoreError {
         let path = self.path.clone();
         match source.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
-                path,
-                action,
-                waited: self.busy_timeout,
-            },
-            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
-                StoreError::Corrupt { path, source }
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                StoreError::Locked { path, action, waited: self.busy_timeout }
             }
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt { path, source },
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path, source },
             Some(ErrorCode::CannotOpen) => StoreError::CannotOpen { path, source },
-            _ => StoreError::Sqlite {
-                path,
-                action,
-                source,
-            },
+            _ => StoreError::Sqlite { path, action, source },
         }
     }
 
     fn session_exists(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<bool> {
-        Ok(tx
-            .query_row("SELECT 1 FROM sessions WHERE id = ?1", [id], |_| Ok(()))
-            .optional()?
-            .is_some())
+        Ok(tx.query_row("SELECT 1 FROM sessions WHERE id = ?1", [id], |_| Ok(())).optional()?.is_some())
     }
 
     fn insert_result(&self, r: &NewResult) -> Result<i64, StoreError> {
         // Prove the grade can be read back before storing it, so a stored result is
         // always a readable one (serde_json writes a NaN score as null, for instance).
-        let grade_json = serde_json::to_string(&r.grade)
-            .map_err(|source| StoreError::GradeNotStorable { source })?;
-        serde_json::from_str::<Grade>(&grade_json)
-            .map_err(|source| StoreError::GradeNotStorable { source })?;
-        if r.grade.candidate != r.candidate
-            || r.grade.exercise != r.exercise
-            || r.grade.seed != r.seed
-        {
+        let grade_json = serde_json::to_string(&r.grade).map_err(|source| StoreError::GradeNotStorable { source })?;
+        serde_json::from_str::<Grade>(&grade_json).map_err(|source| StoreError::GradeNotStorable { source })?;
+        if r.grade.candidate != r.candidate || r.grade.exercise != r.exercise || r.grade.seed != r.seed {
             tracing::warn!(
                 candidate = r.candidate,
                 exercise = r.exercise,
@@ -300,10 +257,7 @@ impl SqliteStore {
                 "the grade names another candidate, exercise or seed than the result; storing both as given"
             );
         }
-        let started_at = r
-            .started_at
-            .map(|t| time_to_text("started_at", t))
-            .transpose()?;
+        let started_at = r.started_at.map(|t| time_to_text("started_at", t)).transpose()?;
         let submitted_at = time_to_text("submitted_at", r.submitted_at)?;
         let stored_at = time_to_text("stored_at", OffsetDateTime::now_utc())?;
         let hints_used = to_i64("hints_used", r.hints_used)?;
@@ -341,10 +295,7 @@ impl Store for SqliteStore {
         let started_at = time_to_text("started_at", s.started_at)?;
         self.write("creating a session", |tx| {
             if Self::session_exists(tx, &s.id)? {
-                return Err(
-                    StoreError::DuplicateSession { path: self.path.clone(), id: s.id.clone() }
-                        .into(),
-                );
+                return Err(StoreError::DuplicateSession { path: self.path.clone(), id: s.id.clone() }.into());
             }
             tx.execute(
                 &format!("INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
@@ -366,11 +317,7 @@ impl Store for SqliteStore {
     fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
         let row = self.read("reading a session", |conn| {
             Ok(conn
-                .query_row(
-                    &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"),
-                    [id],
-                    SessionRow::from_row,
-                )
+                .query_row(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"), [id], SessionRow::from_row)
                 .optional()?)
         })?;
         row.map(|r| r.into_record(&self.path)).transpose()
@@ -379,19 +326,12 @@ impl Store for SqliteStore {
     fn record_hint(&self, session_id: &str, number: usize, cost: f64) -> Result<bool, StoreError> {
         let number_value = to_i64("hint number", number)?;
         if !cost.is_finite() {
-            return Err(StoreError::OutOfRange {
-                field: "hint cost",
-                value: cost.to_string(),
-            });
+            return Err(StoreError::OutOfRange { field: "hint cost", value: cost.to_string() });
         }
         let at = time_to_text("hint time", OffsetDateTime::now_utc())?;
         self.write("recording a hint", |tx| {
             if !Self::session_exists(tx, session_id)? {
-                return Err(StoreError::UnknownSession {
-                    path: self.path.clone(),
-                    id: session_id.to_owned(),
-                }
-                .into());
+                return Err(StoreError::UnknownSession { path: self.path.clone(), id: session_id.to_owned() }.into());
             }
             let inserted = tx.execute(
                 "INSERT INTO hints (session_id, number, cost, revealed_at) VALUES (?1, ?2, ?3, ?4) \
@@ -411,29 +351,22 @@ impl Store for SqliteStore {
             let rows = stmt.query_map([session_id], HintRow::from_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })?;
-        rows.into_iter()
-            .map(|r| r.into_record(&self.path))
-            .collect()
+        rows.into_iter().map(|r| r.into_record(&self.path)).collect()
     }
 
     fn save_result(&self, r: &NewResult) -> Result<i64, StoreError> {
-        self.insert_result(r)
-            .map_err(|source| StoreError::ResultNotSaved {
-                path: self.path.clone(),
-                candidate: r.candidate.clone(),
-                exercise: r.exercise.clone(),
-                cause: Box::new(source),
-            })
+        self.insert_result(r).map_err(|source| StoreError::ResultNotSaved {
+            path: self.path.clone(),
+            candidate: r.candidate.clone(),
+            exercise: r.exercise.clone(),
+            cause: Box::new(source),
+        })
     }
 
     fn result(&self, id: i64) -> Result<Option<ResultRecord>, StoreError> {
         let row = self.read("reading a result", |conn| {
             Ok(conn
-                .query_row(
-                    &format!("SELECT {RESULT_COLUMNS} FROM results WHERE id = ?1"),
-                    [id],
-                    ResultRow::from_row,
-                )
+                .query_row(&format!("SELECT {RESULT_COLUMNS} FROM results WHERE id = ?1"), [id], ResultRow::from_row)
                 .optional()?)
         })?;
         row.map(|r| r.into_record(&self.path)).transpose()
@@ -467,9 +400,7 @@ impl Store for SqliteStore {
             let rows = stmt.query_map(args.as_slice(), ResultRow::from_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })?;
-        rows.into_iter()
-            .map(|r| r.into_record(&self.path))
-            .collect()
+        rows.into_iter().map(|r| r.into_record(&self.path)).collect()
     }
 }
 
@@ -484,10 +415,7 @@ fn read_header(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
 }
 
 fn to_i64(field: &'static str, value: usize) -> Result<i64, StoreError> {
-    i64::try_from(value).map_err(|_| StoreError::OutOfRange {
-        field,
-        value: value.to_string(),
-    })
+    i64::try_from(value).map_err(|_| StoreError::OutOfRange { field, value: value.to_string() })
 }
 
 /// Builds [`StoreError::BadStoredValue`] for one row, and parses the stored text types.
@@ -514,13 +442,7 @@ impl RowCheck<'_> {
     }
 
     fn seed(&self, text: &str) -> Result<u64, StoreError> {
-        text.parse().map_err(|_| {
-            self.bad(
-                "seed",
-                text.to_owned(),
-                "a seed (an unsigned 64-bit integer)",
-            )
-        })
+        text.parse().map_err(|_| self.bad("seed", text.to_owned(), "a seed (an unsigned 64-bit integer)"))
     }
 
     fn count<T: TryFrom<i64>>(&self, column: &'static str, value: i64) -> Result<T, StoreError> {
@@ -555,11 +477,7 @@ impl SessionRow {
     }
 
     fn into_record(self, path: &Path) -> Result<SessionRecord, StoreError> {
-        let check = RowCheck {
-            path,
-            table: "sessions",
-            key: self.id.clone(),
-        };
+        let check = RowCheck { path, table: "sessions", key: self.id.clone() };
         Ok(SessionRecord {
             seed: check.seed(&self.seed)?,
             started_at: check.time("started_at", &self.started_at)?,
@@ -583,21 +501,12 @@ struct HintRow {
 
 impl HintRow {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(HintRow {
-            session_id: row.get(0)?,
-            number: row.get(1)?,
-            cost: row.get(2)?,
-            revealed_at: row.get(3)?,
-        })
+        Ok(HintRow { session_id: row.get(0)?, number: row.get(1)?, cost: row.get(2)?, revealed_at: row.get(3)? })
     }
 
     fn into_record(self, path: &Path) -> Result<HintRecord, StoreError> {
         let key = format!("{}/{}", self.session_id, self.number);
-        let check = RowCheck {
-            path,
-            table: "hints",
-            key,
-        };
+        let check = RowCheck { path, table: "hints", key };
         Ok(HintRecord {
             number: check.count("number", self.number)?,
             at: check.time("revealed_at", &self.revealed_at)?,
@@ -644,25 +553,16 @@ impl ResultRow {
     }
 
     fn into_record(self, path: &Path) -> Result<ResultRecord, StoreError> {
-        let check = RowCheck {
-            path,
-            table: "results",
-            key: self.id.to_string(),
-        };
-        let grade = serde_json::from_str(&self.grade_json).map_err(|source| {
-            StoreError::GradeUnreadable {
-                path: path.to_path_buf(),
-                id: self.id,
-                source,
-            }
+        let check = RowCheck { path, table: "results", key: self.id.to_string() };
+        let grade = serde_json::from_str(&self.grade_json).map_err(|source| StoreError::GradeUnreadable {
+            path: path.to_path_buf(),
+            id: self.id,
+            source,
         })?;
         Ok(ResultRecord {
             id: self.id,
             seed: check.seed(&self.seed)?,
-            started_at: self
-                .started_at
-                .map(|t| check.time("started_at", &t))
-                .transpose()?,
+            started_at: self.started_at.map(|t| check.time("started_at", &t)).transpose()?,
             submitted_at: check.time("submitted_at", &self.submitted_at)?,
             hints_used: check.count("hints_used", self.hints_used)?,
             stored_at: check.time("stored_at", &self.stored_at)?,
@@ -713,12 +613,7 @@ mod tests {
     #[test]
     fn migrations_are_numbered_from_one_without_gaps() {
         for (i, migration) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(
-                migration.version,
-                i as i64 + 1,
-                "migration {}",
-                migration.name
-            );
+            assert_eq!(migration.version, i as i64 + 1, "migration {}", migration.name);
         }
         assert_eq!(SqliteStore::SCHEMA_VERSION, MIGRATIONS.len() as i64);
     }
@@ -731,18 +626,12 @@ mod tests {
         let (version, application_id) = read_header(&conn).unwrap();
         assert_eq!(version, SqliteStore::SCHEMA_VERSION);
         assert_eq!(application_id, APPLICATION_ID);
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .unwrap();
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
         let mut stmt = conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             .unwrap();
-        let tables: Vec<String> = stmt
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let tables: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
         assert_eq!(tables, ["hints", "results", "sessions"]);
     }
 
@@ -750,14 +639,7 @@ mod tests {
     fn opening_an_up_to_date_database_does_not_migrate_again() {
         let (_dir, store) = new_store();
         let path = store.path().to_path_buf();
-        store
-            .save_result(&sample_result(
-                "ada",
-                "probe-port",
-                1,
-                OffsetDateTime::now_utc(),
-            ))
-            .unwrap();
+        store.save_result(&sample_result("ada", "probe-port", 1, OffsetDateTime::now_utc())).unwrap();
         drop(store);
         let reopened = SqliteStore::open(&path).unwrap();
         assert_eq!(reopened.results(&all()).unwrap().len(), 1);
@@ -796,10 +678,7 @@ mod tests {
         let (_dir, store) = new_store();
         store.create_session(&sample_session("s-1")).unwrap();
         let err = store.create_session(&sample_session("s-1")).unwrap_err();
-        assert!(
-            matches!(err, StoreError::DuplicateSession { ref id, .. } if id == "s-1"),
-            "{err:?}"
-        );
+        assert!(matches!(err, StoreError::DuplicateSession { ref id, .. } if id == "s-1"), "{err:?}");
     }
 
     #[test]
@@ -811,18 +690,10 @@ mod tests {
         assert!(!store.record_hint("s-1", 2, 99.0).unwrap());
         let hints = store.hints("s-1").unwrap();
         let numbers: Vec<_> = hints.iter().map(|h| (h.number, h.cost)).collect();
-        assert_eq!(
-            numbers,
-            [(1, 2.5), (2, 5.0)],
-            "the first record of a hint is kept"
-        );
+        assert_eq!(numbers, [(1, 2.5), (2, 5.0)], "the first record of a hint is kept");
         assert!(hints.iter().all(|h| h.session_id == "s-1"));
         let age = OffsetDateTime::now_utc() - hints[0].at;
-        assert!(
-            age.whole_seconds().abs() < 60,
-            "hint time is now: {}",
-            hints[0].at
-        );
+        assert!(age.whole_seconds().abs() < 60, "hint time is now: {}", hints[0].at);
     }
 
     #[test]
@@ -836,21 +707,13 @@ mod tests {
     fn hint_for_an_unknown_session_is_refused() {
         let (_dir, store) = new_store();
         let err = store.record_hint("ghost", 1, 1.0).unwrap_err();
-        assert!(
-            matches!(err, StoreError::UnknownSession { ref id, .. } if id == "ghost"),
-            "{err:?}"
-        );
+        assert!(matches!(err, StoreError::UnknownSession { ref id, .. } if id == "ghost"), "{err:?}");
     }
 
     #[test]
     fn saved_result_round_trips_with_every_field() {
         let (_dir, store) = new_store();
-        let result = sample_result(
-            "ada",
-            "probe-port",
-            u64::MAX,
-            datetime!(2026-11-27 10:15:30.987654321 +09:00),
-        );
+        let result = sample_result("ada", "probe-port", u64::MAX, datetime!(2026-11-27 10:15:30.987654321 +09:00));
         let before = OffsetDateTime::now_utc();
         let id = store.save_result(&result).unwrap();
         let stored = store.result(id).unwrap().unwrap();
@@ -878,10 +741,7 @@ mod tests {
         result.workspace = None;
         let id = store.save_result(&result).unwrap();
         let stored = store.result(id).unwrap().unwrap();
-        assert_eq!(
-            (stored.session_id, stored.started_at, stored.workspace),
-            (None, None, None)
-        );
+        assert_eq!((stored.session_id, stored.started_at, stored.workspace), (None, None, None));
     }
 
     #[test]
@@ -894,53 +754,28 @@ mod tests {
     fn results_are_filtered_by_candidate_and_exercise() {
         let (_dir, store) = new_store();
         let at = datetime!(2026-11-27 10:00 UTC);
-        for (candidate, exercise) in [
-            ("ada", "probe-port"),
-            ("ada", "iam-wildcard"),
-            ("grace", "probe-port"),
-        ] {
-            store
-                .save_result(&sample_result(candidate, exercise, 1, at))
-                .unwrap();
+        for (candidate, exercise) in [("ada", "probe-port"), ("ada", "iam-wildcard"), ("grace", "probe-port")] {
+            store.save_result(&sample_result(candidate, exercise, 1, at)).unwrap();
         }
         let pairs = |f: ResultFilter| -> Vec<(String, String)> {
-            let mut v: Vec<_> = store
-                .results(&f)
-                .unwrap()
-                .into_iter()
-                .map(|r| (r.candidate, r.exercise))
-                .collect();
+            let mut v: Vec<_> = store.results(&f).unwrap().into_iter().map(|r| (r.candidate, r.exercise)).collect();
             v.sort();
             v
         };
         let own = |a: &str, b: &str| (a.to_owned(), b.to_owned());
         assert_eq!(
-            pairs(ResultFilter {
-                candidate: Some("ada".into()),
-                ..all()
-            }),
+            pairs(ResultFilter { candidate: Some("ada".into()), ..all() }),
             [own("ada", "iam-wildcard"), own("ada", "probe-port")]
         );
         assert_eq!(
-            pairs(ResultFilter {
-                exercise: Some("probe-port".into()),
-                ..all()
-            }),
+            pairs(ResultFilter { exercise: Some("probe-port".into()), ..all() }),
             [own("ada", "probe-port"), own("grace", "probe-port")]
         );
         assert_eq!(
-            pairs(ResultFilter {
-                candidate: Some("grace".into()),
-                exercise: Some("probe-port".into()),
-                limit: None
-            }),
+            pairs(ResultFilter { candidate: Some("grace".into()), exercise: Some("probe-port".into()), limit: None }),
             [own("grace", "probe-port")]
         );
-        assert!(pairs(ResultFilter {
-            candidate: Some("nobody".into()),
-            ..all()
-        })
-        .is_empty());
+        assert!(pairs(ResultFilter { candidate: Some("nobody".into()), ..all() }).is_empty());
         assert_eq!(pairs(all()).len(), 3);
     }
 
@@ -955,45 +790,21 @@ mod tests {
             datetime!(2026-11-27 06:00 -05:00), // 11:00 UTC
         ];
         for (seed, at) in times.iter().enumerate() {
-            store
-                .save_result(&sample_result("ada", "probe-port", seed as u64, *at))
-                .unwrap();
+            store.save_result(&sample_result("ada", "probe-port", seed as u64, *at)).unwrap();
         }
-        let seeds: Vec<u64> = store
-            .results(&all())
-            .unwrap()
-            .iter()
-            .map(|r| r.seed)
-            .collect();
+        let seeds: Vec<u64> = store.results(&all()).unwrap().iter().map(|r| r.seed).collect();
         assert_eq!(seeds, [3, 0, 2, 1]);
-        let newest_two = store
-            .results(&ResultFilter {
-                limit: Some(2),
-                ..all()
-            })
-            .unwrap();
-        assert_eq!(
-            newest_two.iter().map(|r| r.seed).collect::<Vec<_>>(),
-            [3, 0]
-        );
+        let newest_two = store.results(&ResultFilter { limit: Some(2), ..all() }).unwrap();
+        assert_eq!(newest_two.iter().map(|r| r.seed).collect::<Vec<_>>(), [3, 0]);
     }
 
     #[test]
     fn results_submitted_at_the_same_time_list_the_later_save_first() {
         let (_dir, store) = new_store();
         let at = datetime!(2026-11-27 10:00 UTC);
-        let first = store
-            .save_result(&sample_result("ada", "probe-port", 1, at))
-            .unwrap();
-        let second = store
-            .save_result(&sample_result("ada", "probe-port", 2, at))
-            .unwrap();
-        let ids: Vec<i64> = store
-            .results(&all())
-            .unwrap()
-            .iter()
-            .map(|r| r.id)
-            .collect();
+        let first = store.save_result(&sample_result("ada", "probe-port", 1, at)).unwrap();
+        let second = store.save_result(&sample_result("ada", "probe-port", 2, at)).unwrap();
+        let ids: Vec<i64> = store.results(&all()).unwrap().iter().map(|r| r.id).collect();
         assert_eq!(ids, [second, first]);
     }
 
@@ -1001,46 +812,25 @@ mod tests {
     fn newer_schema_database_is_refused_and_left_untouched() {
         let (_dir, store) = new_store();
         let path = store.path().to_path_buf();
-        store
-            .save_result(&sample_result(
-                "ada",
-                "probe-port",
-                1,
-                OffsetDateTime::now_utc(),
-            ))
-            .unwrap();
+        store.save_result(&sample_result("ada", "probe-port", 1, OffsetDateTime::now_utc())).unwrap();
         drop(store);
         {
             let conn = raw(&path);
-            conn.execute_batch(
-                "CREATE TABLE ratings (result_id INTEGER); PRAGMA user_version = 99;",
-            )
-            .unwrap();
+            conn.execute_batch("CREATE TABLE ratings (result_id INTEGER); PRAGMA user_version = 99;").unwrap();
         }
         let before = fs_err::read(&path).unwrap();
 
         let err = SqliteStore::open(&path).unwrap_err();
         match &err {
-            StoreError::NewerSchema {
-                path: p,
-                found,
-                supported,
-            } => {
-                assert_eq!(
-                    (p, *found, *supported),
-                    (&path, 99, SqliteStore::SCHEMA_VERSION)
-                );
+            StoreError::NewerSchema { path: p, found, supported } => {
+                assert_eq!((p, *found, *supported), (&path, 99, SqliteStore::SCHEMA_VERSION));
             }
             other => panic!("expected NewerSchema, got {other:?}"),
         }
         let message = err.to_string();
         assert!(message.contains(&path.display().to_string()), "{message}");
         assert!(message.contains("newer Faultline"), "{message}");
-        assert_eq!(
-            fs_err::read(&path).unwrap(),
-            before,
-            "the file must not change"
-        );
+        assert_eq!(fs_err::read(&path).unwrap(), before, "the file must not change");
     }
 
     #[test]
@@ -1056,15 +846,8 @@ mod tests {
         }
         let before = fs_err::read(&path).unwrap();
         let err = SqliteStore::open(&path).unwrap_err();
-        assert!(
-            matches!(err, StoreError::NewerSchema { found: 2, .. }),
-            "{err:?}"
-        );
-        assert_eq!(
-            fs_err::read(&path).unwrap(),
-            before,
-            "the file must not change"
-        );
+        assert!(matches!(err, StoreError::NewerSchema { found: 2, .. }), "{err:?}");
+        assert_eq!(fs_err::read(&path).unwrap(), before, "the file must not change");
         assert!(!dir.path().join("faultline.db-wal").exists());
     }
 
@@ -1076,10 +859,7 @@ mod tests {
         fs_err::write(&path, &text).unwrap();
         let err = SqliteStore::open(&path).unwrap_err();
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
-        assert!(
-            err.to_string().contains(&path.display().to_string()),
-            "{err}"
-        );
+        assert!(err.to_string().contains(&path.display().to_string()), "{err}");
         assert_eq!(fs_err::read_to_string(&path).unwrap(), text);
     }
 
@@ -1087,16 +867,12 @@ mod tests {
     fn sqlite_database_of_another_program_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("faultline.db");
-        raw(&path)
-            .execute_batch("CREATE TABLE bookmarks (url TEXT);")
-            .unwrap();
+        raw(&path).execute_batch("CREATE TABLE bookmarks (url TEXT);").unwrap();
         let err = SqliteStore::open(&path).unwrap_err();
         assert!(matches!(err, StoreError::ForeignDatabase { .. }), "{err:?}");
 
         let other = dir.path().join("other.db");
-        raw(&other)
-            .execute_batch("PRAGMA application_id = 1234;")
-            .unwrap();
+        raw(&other).execute_batch("PRAGMA application_id = 1234;").unwrap();
         let err = SqliteStore::open(&other).unwrap_err();
         assert!(matches!(err, StoreError::ForeignDatabase { .. }), "{err:?}");
     }
@@ -1109,15 +885,9 @@ mod tests {
         fs_err::write(&blocker, "").unwrap();
         let data_dir = blocker.join("faultline");
         let err = SqliteStore::open_in(&data_dir).unwrap_err();
-        assert!(
-            matches!(err, StoreError::DataDirNotWritable { .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, StoreError::DataDirNotWritable { .. }), "{err:?}");
         let message = err.to_string();
-        assert!(
-            message.contains(&data_dir.display().to_string()),
-            "{message}"
-        );
+        assert!(message.contains(&data_dir.display().to_string()), "{message}");
         assert!(message.contains("--data-dir"), "{message}");
         assert!(message.contains("FAULTLINE_DATA_DIR"), "{message}");
     }
@@ -1139,10 +909,7 @@ mod tests {
         let message = err.to_string();
         assert!(message.contains("NOT saved"), "{message}");
         assert!(message.contains(&path.display().to_string()), "{message}");
-        assert!(
-            message.contains("stayed locked"),
-            "the reason is in the message: {message}"
-        );
+        assert!(message.contains("stayed locked"), "the reason is in the message: {message}");
 
         let err = store.create_session(&sample_session("s-1")).unwrap_err();
         assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
@@ -1159,23 +926,11 @@ mod tests {
         let mut result = sample_result("ada", "probe-port", 1, OffsetDateTime::now_utc());
         result.grade = sample_grade("ada", "probe-port", 1, f64::NAN);
         let err = store.save_result(&result).unwrap_err();
-        let StoreError::ResultNotSaved {
-            cause,
-            candidate,
-            exercise,
-            ..
-        } = &err
-        else {
+        let StoreError::ResultNotSaved { cause, candidate, exercise, .. } = &err else {
             panic!("expected ResultNotSaved, got {err:?}");
         };
-        assert_eq!(
-            (candidate.as_str(), exercise.as_str()),
-            ("ada", "probe-port")
-        );
-        assert!(
-            matches!(**cause, StoreError::GradeNotStorable { .. }),
-            "{cause:?}"
-        );
+        assert_eq!((candidate.as_str(), exercise.as_str()), ("ada", "probe-port"));
+        assert!(matches!(**cause, StoreError::GradeNotStorable { .. }), "{cause:?}");
         assert!(err.to_string().contains("finite number"), "{err}");
         assert!(store.results(&all()).unwrap().is_empty());
     }
@@ -1183,79 +938,29 @@ mod tests {
     #[test]
     fn unreadable_stored_grade_is_reported_with_its_result_id() {
         let (_dir, store) = new_store();
-        let id = store
-            .save_result(&sample_result(
-                "ada",
-                "probe-port",
-                1,
-                OffsetDateTime::now_utc(),
-            ))
-            .unwrap();
-        raw(store.path())
-            .execute(
-                "UPDATE results SET grade_json = '{\"score\": ' WHERE id = ?1",
-                [id],
-            )
-            .unwrap();
+        let id = store.save_result(&sample_result("ada", "probe-port", 1, OffsetDateTime::now_utc())).unwrap();
+        raw(store.path()).execute("UPDATE results SET grade_json = '{\"score\": ' WHERE id = ?1", [id]).unwrap();
         let err = store.result(id).unwrap_err();
-        assert!(
-            matches!(err, StoreError::GradeUnreadable { id: bad, .. } if bad == id),
-            "{err:?}"
-        );
+        assert!(matches!(err, StoreError::GradeUnreadable { id: bad, .. } if bad == id), "{err:?}");
         assert!(err.to_string().contains(&format!("result {id}")), "{err}");
-        assert!(
-            err.to_string()
-                .contains(&store.path().display().to_string()),
-            "{err}"
-        );
+        assert!(err.to_string().contains(&store.path().display().to_string()), "{err}");
     }
 
     #[test]
     fn unreadable_stored_time_names_table_row_and_column() {
         let (_dir, store) = new_store();
-        let id = store
-            .save_result(&sample_result(
-                "ada",
-                "probe-port",
-                1,
-                OffsetDateTime::now_utc(),
-            ))
-            .unwrap();
-        raw(store.path())
-            .execute(
-                "UPDATE results SET submitted_at = 'yesterday' WHERE id = ?1",
-                [id],
-            )
-            .unwrap();
+        let id = store.save_result(&sample_result("ada", "probe-port", 1, OffsetDateTime::now_utc())).unwrap();
+        raw(store.path()).execute("UPDATE results SET submitted_at = 'yesterday' WHERE id = ?1", [id]).unwrap();
         let err = store.results(&all()).unwrap_err();
         let message = err.to_string();
-        assert!(
-            matches!(
-                err,
-                StoreError::BadStoredValue {
-                    column: "submitted_at",
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
-        assert!(
-            message.contains("yesterday") && message.contains(&format!("row {id}")),
-            "{message}"
-        );
+        assert!(matches!(err, StoreError::BadStoredValue { column: "submitted_at", .. }), "{err:?}");
+        assert!(message.contains("yesterday") && message.contains(&format!("row {id}")), "{message}");
     }
 
     #[test]
     fn failed_migration_leaves_the_database_as_it_was() {
         let (_dir, store) = new_store();
-        store
-            .save_result(&sample_result(
-                "ada",
-                "probe-port",
-                1,
-                OffsetDateTime::now_utc(),
-            ))
-            .unwrap();
+        store.save_result(&sample_result("ada", "probe-port", 1, OffsetDateTime::now_utc())).unwrap();
         let broken = [
             Migration { version: 1, name: "initial", sql: MIGRATIONS[0].sql },
             Migration {
@@ -1268,26 +973,11 @@ mod tests {
             let mut conn = store.lock();
             store.prepare(&mut conn, &broken).unwrap_err()
         };
-        assert!(
-            matches!(
-                err,
-                StoreError::Migration {
-                    version: 2,
-                    name: "ratings",
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        assert!(matches!(err, StoreError::Migration { version: 2, name: "ratings", .. }), "{err:?}");
         let conn = raw(store.path());
         assert_eq!(read_header(&conn).unwrap().0, 1);
-        let ratings: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'ratings'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let ratings: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'ratings'", [], |r| r.get(0)).unwrap();
         assert_eq!(ratings, 0);
         assert_eq!(store.results(&all()).unwrap().len(), 1);
     }
@@ -1295,20 +985,9 @@ mod tests {
     #[test]
     fn later_migration_applies_on_top_of_existing_data() {
         let (_dir, store) = new_store();
-        let id = store
-            .save_result(&sample_result(
-                "ada",
-                "probe-port",
-                1,
-                OffsetDateTime::now_utc(),
-            ))
-            .unwrap();
+        let id = store.save_result(&sample_result("ada", "probe-port", 1, OffsetDateTime::now_utc())).unwrap();
         let next = [
-            Migration {
-                version: 1,
-                name: "initial",
-                sql: MIGRATIONS[0].sql,
-            },
+            Migration { version: 1, name: "initial", sql: MIGRATIONS[0].sql },
             Migration {
                 version: 2,
                 name: "ratings",
@@ -1318,17 +997,13 @@ mod tests {
         {
             let mut conn = store.lock();
             store.prepare(&mut conn, &next).unwrap();
-            conn.execute("INSERT INTO ratings (result_id) VALUES (?1)", [id])
-                .unwrap();
+            conn.execute("INSERT INTO ratings (result_id) VALUES (?1)", [id]).unwrap();
         }
         assert_eq!(read_header(&raw(store.path())).unwrap().0, 2);
         assert!(store.result(id).unwrap().is_some());
         // …and this build, which only knows version 1, now refuses the file.
         let err = SqliteStore::open(store.path()).unwrap_err();
-        assert!(
-            matches!(err, StoreError::NewerSchema { found: 2, .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, StoreError::NewerSchema { found: 2, .. }), "{err:?}");
     }
 
     #[test]

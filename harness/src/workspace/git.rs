@@ -41,11 +41,18 @@ impl Git {
     }
 
     /// Run git with author and committer set.
-    pub fn run_with(&self, args: &[&str], author: Option<&Identity>, committer: Option<&Identity>) -> Result<String, WorkspaceError> {
+    pub fn run_with(
+        &self,
+        args: &[&str],
+        author: Option<&Identity>,
+        committer: Option<&Identity>,
+    ) -> Result<String, WorkspaceError> {
         let mut c = self.command();
         c.args(args);
         if let Some(a) = author {
-            c.env("GIT_AUTHOR_NAME", a.name).env("GIT_AUTHOR_EMAIL", a.email).env("GIT_AUTHOR_DATE", format!("@{} +0000", a.when));
+            c.env("GIT_AUTHOR_NAME", a.name)
+                .env("GIT_AUTHOR_EMAIL", a.email)
+                .env("GIT_AUTHOR_DATE", format!("@{} +0000", a.when));
         }
         if let Some(a) = committer.or(author) {
             c.env("GIT_COMMITTER_NAME", a.name)

@@ -170,7 +170,11 @@ pub fn create(dir: &Path, m: &Materialized, new: &NewWorkspace, key: &[u8]) -> R
         write_snapshot(dir, &c.tree, Some(&prev))?;
         git.run(&["add", "-A"])?;
         let (n, e) = parse_identity(&c.author);
-        git.run_with(&["commit", "-q", "--allow-empty", "-m", c.message.trim()], Some(&Identity { name: &n, email: &e, when }), None)?;
+        git.run_with(
+            &["commit", "-q", "--allow-empty", "-m", c.message.trim()],
+            Some(&Identity { name: &n, email: &e, when }),
+            None,
+        )?;
         when += 3600;
         prev = c.tree.clone();
     }
@@ -282,7 +286,11 @@ pub fn reset(root: &Path, marker: &Marker, now: time::OffsetDateTime) -> Result<
     let (n, e) = ("Faultline", "faultline@localhost");
     // Commit only when there is something to keep.
     if !git.run(&["status", "--porcelain"])?.is_empty() {
-        git.run_with(&["commit", "-q", "-m", "Work saved by faultline reset"], Some(&Identity { name: n, email: e, when: now.unix_timestamp() }), None)?;
+        git.run_with(
+            &["commit", "-q", "-m", "Work saved by faultline reset"],
+            Some(&Identity { name: n, email: e, when: now.unix_timestamp() }),
+            None,
+        )?;
     }
     git.run(&["checkout", "-q", "-f", &marker.branch])?;
     git.run(&["reset", "-q", "--hard", &marker.start_commit])?;

@@ -15,7 +15,9 @@ pub fn run(ctx: &Ctx) -> Result<Exit, Failure> {
             rows.push(("terraform".into(), true, format!("{} ({})", t.version, t.binary.display())));
             match &t.plugin_dir {
                 Some(p) => rows.push(("terraform providers".into(), true, format!("plugin dir {}", p.display()))),
-                None => rows.push(("terraform providers".into(), false, "no plugin dir: plan checks are skipped".into())),
+                None => {
+                    rows.push(("terraform providers".into(), false, "no plugin dir: plan checks are skipped".into()))
+                }
             }
         }
         Err(reason) => rows.push(("terraform".into(), false, format!("{reason} (fmt and plan checks are skipped)"))),
@@ -28,16 +30,23 @@ pub fn run(ctx: &Ctx) -> Result<Exit, Failure> {
         Err(f) => rows.push(("data folder".into(), false, f.report.to_string())),
     }
     match ctx.catalog() {
-        Ok(c) => rows.push(("content".into(), true, format!("{} ({} exercises, {} scenarios)", c.label, c.exercises.len(), c.scenarios.len()))),
+        Ok(c) => rows.push((
+            "content".into(),
+            true,
+            format!("{} ({} exercises, {} scenarios)", c.label, c.exercises.len(), c.scenarios.len()),
+        )),
         Err(_) => rows.push(("content".into(), false, "content has problems: run `faultline list` to see them".into())),
     }
     if ctx.json() {
-        let items: Vec<_> = rows.iter().map(|(n, ok, d)| serde_json::json!({"name": n, "ok": ok, "detail": d})).collect();
+        let items: Vec<_> =
+            rows.iter().map(|(n, ok, d)| serde_json::json!({"name": n, "ok": ok, "detail": d})).collect();
         ctx.print_json(&items);
     } else {
         let t: Vec<Vec<String>> = rows
             .iter()
-            .map(|(n, ok, d)| vec![n.clone(), if *ok { ctx.style.green("ok") } else { ctx.style.yellow("missing") }, d.clone()])
+            .map(|(n, ok, d)| {
+                vec![n.clone(), if *ok { ctx.style.green("ok") } else { ctx.style.yellow("missing") }, d.clone()]
+            })
             .collect();
         print!("{}", table::render(&["component", "status", "detail"], &t));
     }

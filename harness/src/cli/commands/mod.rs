@@ -110,7 +110,8 @@ impl Ctx {
 pub fn workspace_root(dir: Option<&Path>) -> Result<PathBuf, Failure> {
     let start = match dir {
         Some(d) => d.to_path_buf(),
-        None => std::env::current_dir().map_err(|e| Failure::new(Exit::Internal, format!("cannot read the current folder: {e}")))?,
+        None => std::env::current_dir()
+            .map_err(|e| Failure::new(Exit::Internal, format!("cannot read the current folder: {e}")))?,
     };
     Ok(crate::workspace::find_root(&start)?)
 }
@@ -118,7 +119,12 @@ pub fn workspace_root(dir: Option<&Path>) -> Result<PathBuf, Failure> {
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Exit {
     let style = if cli.no_color { Style::plain() } else { Style::detect() };
-    let ctx = Ctx { data_dir: cli.data_dir, content: ContentSource::resolve(cli.content.as_deref()), format: cli.format, style };
+    let ctx = Ctx {
+        data_dir: cli.data_dir,
+        content: ContentSource::resolve(cli.content.as_deref()),
+        format: cli.format,
+        style,
+    };
     let result = match cli.command {
         Command::List => list::run(&ctx),
         Command::Start { exercise, dir, candidate, seed } => session::start(&ctx, &exercise, dir, candidate, seed),

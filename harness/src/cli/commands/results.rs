@@ -68,6 +68,9 @@ pub fn run(ctx: &Ctx, candidate: Option<String>, exercise: Option<String>, id: O
             ]
         })
         .collect();
-    print!("{}", table::render(&["id", "submitted", "candidate", "exercise", "seed", "score", "verdict", "hints"], &table_rows));
+    print!(
+        "{}",
+        table::render(&["id", "submitted", "candidate", "exercise", "seed", "score", "verdict", "hints"], &table_rows)
+    );
     Ok(Exit::Ok)
 }

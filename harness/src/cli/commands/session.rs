@@ -22,7 +22,13 @@ fn slug(s: &str) -> String {
     s.trim_matches('-').to_string()
 }
 
-pub fn start(ctx: &Ctx, exercise: &str, dir: Option<PathBuf>, candidate: Option<String>, seed: Option<u64>) -> Result<Exit, Failure> {
+pub fn start(
+    ctx: &Ctx,
+    exercise: &str,
+    dir: Option<PathBuf>,
+    candidate: Option<String>,
+    seed: Option<u64>,
+) -> Result<Exit, Failure> {
     let catalog = ctx.catalog()?;
     let candidate = candidate
         .or_else(|| std::env::var("USER").ok())
@@ -108,7 +114,12 @@ pub fn check(ctx: &Ctx, dir: Option<&Path>, show_diff: bool) -> Result<Exit, Fai
     }
     if let Some(h) = next_hint {
         if eval.grade.checks.iter().any(|c| c.status == CheckStatus::Failed) {
-            println!("\nStuck? `faultline hint` shows hint {} of {} (costs {} points).", used + 1, eval.materialized.hints.len(), h.cost);
+            println!(
+                "\nStuck? `faultline hint` shows hint {} of {} (costs {} points).",
+                used + 1,
+                eval.materialized.hints.len(),
+                h.cost
+            );
         }
     }
     if show_diff {
@@ -146,7 +157,10 @@ pub fn reset(ctx: &Ctx, dir: Option<&Path>, yes: bool) -> Result<Exit, Failure> 
         if !std::io::stdin().is_terminal() {
             return Err(Failure::new(Exit::BadInput, "reset needs confirmation: run it in a terminal or pass --yes"));
         }
-        eprint!("Reset {} to the start of the exercise? Your current work is kept on a backup branch. [y/N] ", root.display());
+        eprint!(
+            "Reset {} to the start of the exercise? Your current work is kept on a backup branch. [y/N] ",
+            root.display()
+        );
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
         let _ = std::io::stdin().lock().read_line(&mut answer);
@@ -179,7 +193,10 @@ pub fn save(ctx: &Ctx, store: Option<&dyn Store>, r: &NewResult) -> Result<Optio
                     eprintln!("warning: {why}; the result was written to {} instead", path.display());
                     Ok(None)
                 }
-                Err(e) => Err(Failure::new(Exit::Environment, format!("could not store the result ({why}) nor write it to a file ({e})"))),
+                Err(e) => Err(Failure::new(
+                    Exit::Environment,
+                    format!("could not store the result ({why}) nor write it to a file ({e})"),
+                )),
             }
         }
     }
@@ -198,7 +215,8 @@ pub fn submit(ctx: &Ctx, dir: Option<&Path>) -> Result<Exit, Failure> {
     let hints_used = hints.len();
     let eval = session::evaluate(&catalog, &root, &marker, Mode::Submit, hints, true)?;
     let ex = session::find_exercise(&catalog, &marker.exercise)?;
-    let started_at = time::OffsetDateTime::parse(&marker.started_at, &time::format_description::well_known::Rfc3339).ok();
+    let started_at =
+        time::OffsetDateTime::parse(&marker.started_at, &time::format_description::well_known::Rfc3339).ok();
     let submitted_at = now();
     let record = NewResult {
         session_id: Some(marker.session.clone()),
