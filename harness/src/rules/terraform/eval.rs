@@ -148,10 +148,9 @@ fn eval_call(name: &str, args: &[Expr], source: &str, cx: &Cx<'_>, depth: usize)
             }
             Value::List(all)
         }
-        // The structure is more useful to rules than the encoded string.
-        ("jsonencode" | "tomap" | "tolist" | "toset" | "tostring" | "tonumber" | "tobool", [v])
-            if v.is_known() =>
-        {
+        // The structure is more useful to rules than the encoded string, and a policy
+        // with one unknown ARN in it still has a readable `Effect` and `Principal`.
+        ("jsonencode" | "tomap" | "tolist" | "toset" | "tostring" | "tonumber" | "tobool", [v]) => {
             v.clone()
         }
         ("jsondecode", [Value::String(s)]) => serde_json::from_str::<serde_json::Value>(s)

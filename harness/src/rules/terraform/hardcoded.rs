@@ -51,10 +51,21 @@ const SECRET_SUFFIXES: &[&str] = &[
     "_private_key",
 ];
 
+/// Names that end like a secret but are identifiers AWS asks for (idempotency
+/// tokens and the like).
+const NOT_SECRETS: &[&str] = &[
+    "creation_token",
+    "client_token",
+    "client_request_token",
+    "idempotency_token",
+];
+
 /// Whether an attribute, key or variable name says it holds a secret.
 pub fn is_secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase().replace('-', "_");
-    SECRET_NAMES.contains(&lower.as_str()) || SECRET_SUFFIXES.iter().any(|s| lower.ends_with(s))
+    !NOT_SECRETS.contains(&lower.as_str())
+        && (SECRET_NAMES.contains(&lower.as_str())
+            || SECRET_SUFFIXES.iter().any(|s| lower.ends_with(s)))
 }
 
 /// A finding under construction: where, about what, which rule.
@@ -62,7 +73,7 @@ struct Spot {
     file: String,
     loc: Loc,
     subject: String,
-    rule: &'static str,
+    rule: String,
     severity: Severity,
     message: String,
 }
@@ -91,7 +102,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                             file: file.into(),
                             loc: default.loc,
                             subject: format!("var.{}", label(0)),
-                            rule: "secret-variable-default",
+                            rule: "secret-variable-default".into(),
                             severity: Severity::High,
                             message: format!(
                                 "variable `{}` has a literal default, so the secret is committed with the code; drop the default and supply it at apply time",
@@ -108,7 +119,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                             file: file.into(),
                             loc: attr.loc,
                             subject: format!("local.{}", attr.name),
-                            rule: "secret-local",
+                            rule: "secret-local".into(),
                             severity: Severity::High,
                             message: format!("local `{}` holds a literal secret", attr.name),
                         });
@@ -147,12 +158,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     column: hit.column,
                 },
                 subject,
-                rule: "credential-pattern",
-                severity,
                 message: format!(
                     "text that looks like a credential ({}): {}",
                     hit.rule, hit.snippet
                 ),
+                rule: hit.rule,
+                severity,
             });
         }
     }
@@ -160,7 +171,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     out.extend(spots.into_iter().map(|s| {
         Finding::from(Hit {
             class: CLASS,
-            rule: s.rule,
+            rule: &s.rule,
             severity: s.severity,
             file: &s.file,
             loc: s.loc,
@@ -184,7 +195,7 @@ fn provider_credentials(block: &Block, file: &str, name: &str, spots: &mut Vec<S
                 file: file.into(),
                 loc: attr.loc,
                 subject: "provider.aws".into(),
-                rule: "provider-credentials",
+                rule: "provider-credentials".into(),
                 severity: Severity::Critical,
                 message: format!(
                     "the aws provider has a literal `{}`; use a profile, environment variables or an assumed role",
@@ -244,11 +255,21 @@ fn attribute_spot(file: &str, loc: Loc, subject: &str, name: &str) -> Spot {
         file: file.into(),
         loc,
         subject: subject.into(),
-        rule: "secret-attribute",
+        rule: "secret-attribute".into(),
         severity: Severity::High,
         message: format!(
-            "`{name}` is a literal string in {subject}; read it from a secret store or a sensitive variable (for RDS, `manage_master_user_password`)"
+            "`{name}` is a literal string in {subject}; {}",
+            advice(subject)
         ),
+    }
+}
+
+/// Where the secret should come from instead.
+fn advice(subject: &str) -> &'static str {
+    if subject.starts_with("aws_db_instance.") || subject.starts_with("aws_rds_cluster.") {
+        "let RDS manage it (`manage_master_user_password = true`) or pass it from a secret store"
+    } else {
+        "read it from a secret store (SSM, Secrets Manager) or a sensitive variable"
     }
 }
 
@@ -293,6 +314,7 @@ mod tests {
             "kms_key_id",
             "manage_master_user_password_rotation",
             "name",
+            "creation_token",
         ] {
             assert!(!is_secret_name(name), "{name}");
         }

@@ -79,13 +79,13 @@ fn public_acl(module: &TfModule, resource: &Resource<'_>, out: &mut Vec<Finding>
         _ => return,
     };
     let loc = super::attr_loc(resource.block, "acl");
-    let who = if acl == "authenticated-read" {
-        "any AWS account"
-    } else {
-        "anyone on the internet"
+    let (who, what) = match acl.as_str() {
+        "authenticated-read" => ("any AWS account", "read"),
+        "public-read-write" => ("anyone on the internet", "read and write"),
+        _ => ("anyone on the internet", "read"),
     };
     let message = format!(
-        "`acl = \"{acl}\"` on {} lets {who} read its objects",
+        "`acl = \"{acl}\"` on {} lets {who} {what} its objects",
         resource.address()
     );
     push(resource, "public-acl", severity, loc, message, out);

@@ -116,7 +116,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 new.address(),
                 new.address()
             ),
-            None => format!("{address} was removed, so Terraform will destroy it"),
+            None => format!(
+                "{address} was removed (it was declared at {}:{} in the base), so Terraform will destroy it",
+                old.file,
+                old.loc().line
+            ),
         };
         if let Some(to) = moved_to.first() {
             message.push_str(&format!(

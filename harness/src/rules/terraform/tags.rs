@@ -64,6 +64,13 @@ enum TagSet {
 }
 
 impl TagSet {
+    fn extend(&mut self, found: impl IntoIterator<Item = String>) {
+        if let TagSet::Known(keys) = self {
+            keys.extend(found);
+        }
+    }
+
+    /// Add the keys of a `tags` map value.
     fn add(&mut self, value: Option<Value>) {
         let TagSet::Known(keys) = self else { return };
         match value {
@@ -121,20 +128,17 @@ fn tags_of(cx: &Context<'_>, resource: &Resource<'_>) -> TagSet {
     if resource.type_name == "aws_autoscaling_group" {
         for tag in block.body.blocks_of("tag") {
             match super::attr_value(module, tag, "key") {
-                Some(Value::String(key)) => {
-                    if let TagSet::Known(keys) = &mut set {
-                        keys.insert(key);
-                    }
-                }
+                Some(Value::String(key)) => set.extend([key]),
                 _ => set = TagSet::Unknown,
             }
         }
-        if block
-            .body
-            .blocks_of("dynamic")
-            .any(|d| d.labels.first().is_some_and(|l| l == "tag"))
-        {
-            set = TagSet::Unknown;
+        for dynamic in block.body.blocks_of("dynamic") {
+            if dynamic.labels.first().is_some_and(|l| l == "tag") {
+                match dynamic_tag_keys(module, dynamic) {
+                    Some(found) => set.extend(found),
+                    None => set = TagSet::Unknown,
+                }
+            }
         }
         return set;
     }
@@ -144,6 +148,28 @@ fn tags_of(cx: &Context<'_>, resource: &Resource<'_>) -> TagSet {
         }
     }
     set
+}
+
+/// Keys produced by `dynamic "tag" { for_each = <map>, content { key = tag.key } }`,
+/// or by a list of objects with `key = tag.value.key`; `None` when it cannot be told.
+fn dynamic_tag_keys(module: &TfModule, dynamic: &Block) -> Option<Vec<String>> {
+    let iterator = match dynamic.body.value("iterator").and_then(|e| e.reference()) {
+        Some([name]) => name.clone(),
+        _ => "tag".to_string(),
+    };
+    let for_each = super::attr_value(module, dynamic, "for_each")?;
+    let content = dynamic.body.blocks_of("content").next()?;
+    let key = content.body.value("key")?.reference()?;
+    match (&for_each, key) {
+        (Value::Object(map), [it, k]) if *it == iterator && k == "key" => {
+            Some(map.keys().cloned().collect())
+        }
+        (Value::List(items), [it, v, k]) if *it == iterator && v == "value" => items
+            .iter()
+            .map(|item| item.get(k).and_then(Value::as_str).map(str::to_string))
+            .collect(),
+        _ => None,
+    }
 }
 
 /// The `aws` provider block a resource uses (and the module it is declared in, whose
