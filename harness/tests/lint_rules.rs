@@ -426,7 +426,12 @@ fn a_file_that_is_not_hcl_is_reported_and_the_others_are_still_linted() {
 
 #[test]
 fn linting_a_subdirectory_reports_paths_from_the_snapshot_root() {
-    let report = lint_terraform(&fixture("missing-tags/fixed"), None, "modules", &settings());
+    let report = lint_terraform(
+        &fixture("missing-tags/fixed"),
+        None,
+        "./modules/",
+        &settings(),
+    );
     assert!(!report.findings.is_empty());
     assert!(
         report
