@@ -11,8 +11,8 @@
 //! - the total is the weight-averaged score of the scored dimensions, less the
 //!   cost of the hints revealed, clamped to 0–100;
 //! - the level is the highest whose `min_score` the total reaches, lowered to the
-//!   cap of any red flag raised; a result passes when it reaches the pass mark and
-//!   carries no red flag.
+//!   cap of any red flag raised; a result passes when it reaches the pass mark,
+//!   carries no red flag and fails no required check.
 
 use crate::model::grade::{DimensionStatus, HintUse};
 use crate::model::{CheckResult, CheckStatus, DimensionScore, Exercise, Grade, RatedBy, RedFlagHit, Scorecard};
@@ -110,7 +110,8 @@ pub fn grade(input: GradeInput<'_>) -> Grade {
     }
     let infra_errors = input.checks.iter().filter(|c| c.status == CheckStatus::Error).count();
     let awaiting = dimensions.iter().any(|d| d.status == DimensionStatus::AwaitingRating);
-    let passed = score >= card.pass_mark && red_flags.is_empty() && weight_sum > 0.0;
+    let required_failed = input.checks.iter().any(|c| c.required && c.status == CheckStatus::Failed);
+    let passed = score >= card.pass_mark && red_flags.is_empty() && weight_sum > 0.0 && !required_failed;
     Grade {
         exercise: input.exercise.id.clone(),
         candidate: input.candidate.to_string(),
@@ -197,6 +198,7 @@ mod tests {
             max_points: points,
             dimension: dim.into(),
             hidden: false,
+            required: false,
             message: String::new(),
             evidence: vec![],
             red_flag: flag.map(Into::into),

@@ -162,7 +162,7 @@ fn a_misspelt_key_suggests_the_closest_valid_key_and_lists_the_others() {
     let typo = problems.iter().find(|p| p.path == "checks[2].pionts").expect("the typo is reported");
     assert_eq!(typo.message, "unknown key `pionts`; did you mean `points`?");
     assert_eq!((typo.pos.line, typo.pos.column), (11, 5));
-    assert_eq!(typo.help.as_deref(), Some("valid keys here: `hidden`, `id`, `points`, `probe`"));
+    assert_eq!(typo.help.as_deref(), Some("valid keys here: `id`, `points`, `hidden`, `probe`"));
     // The real key is then missing, reported at the mapping that lacks it.
     let missing = problems.iter().find(|p| p.path == "checks[2].points").expect("the missing key is reported");
     assert_eq!(missing.message, "missing required key `points`");

@@ -60,6 +60,8 @@ fn expected_grade(writer: usize, save: usize) -> Grade {
             max_points: 5.0,
             dimension: "diagnosis".to_owned(),
             hidden: writer % 2 == 1,
+            required: writer % 3 == 0,
+            red_flag: Some("disabled-probe".to_owned()),
             message: format!("{candidate} save {save}: «still 8081»"),
             evidence: vec![
                 Evidence::at("k8s/deployment.yaml", save + 1, "port: 8081"),

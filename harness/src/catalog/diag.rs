@@ -170,9 +170,9 @@ mod tests {
     #[test]
     fn offsets_and_positions_round_trip() {
         let t = "a: 1\nbé: 2\nc: 3\n";
-        let o = offset_of(t, 2, 4).unwrap();
+        let o = offset_of(t, 2, 5).unwrap();
         assert_eq!(&t[o..o + 1], "2");
-        assert_eq!(line_col(t, o), (2, 4));
+        assert_eq!(line_col(t, o), (2, 5));
         assert_eq!(offset_of(t, 9, 1), None);
     }
 }

@@ -378,6 +378,9 @@ pub struct RawCheck {
     /// Hidden checks run only on submit.
     #[serde(default)]
     pub hidden: bool,
+    /// Failing a required check fails the exercise whatever the score.
+    #[serde(default)]
+    pub required: bool,
     /// Shown when the check fails. Point at the problem, not the answer.
     pub feedback: String,
     /// Red flag raised when the check fails.

@@ -243,6 +243,7 @@ pub(crate) fn scenario(
                 points: c.points,
                 dimension: c.dimension.value,
                 hidden: c.hidden,
+                required: c.required,
                 feedback: c.feedback,
                 red_flag: c.red_flag.map(|r| r.value),
             });

@@ -139,6 +139,7 @@ pub fn run_check(ctx: &CheckContext, planned: &PlannedCheck) -> CheckResult {
         max_points: max,
         dimension: spec.dimension.clone(),
         hidden: spec.hidden,
+        required: spec.required,
         message,
         evidence: outcome.evidence,
         red_flag: spec.red_flag.clone(),

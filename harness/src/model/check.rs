@@ -21,6 +21,9 @@ pub struct CheckSpec {
     pub dimension: String,
     /// Hidden checks run only on submit and are never shown before it.
     pub hidden: bool,
+    /// A required check gates the result: failing it fails the exercise whatever
+    /// the score (used for the intent of a change, so deleting the feature is no fix).
+    pub required: bool,
     /// Shown when the check fails (formative feedback, never the answer).
     pub feedback: String,
     /// Red flag raised when this check fails.

@@ -63,6 +63,9 @@ pub struct CheckResult {
     pub max_points: f64,
     pub dimension: String,
     pub hidden: bool,
+    /// Failing it fails the exercise whatever the score.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
     /// Feedback when failed, the reason when skipped or errored, empty when passed.
     pub message: String,
     pub evidence: Vec<Evidence>,

@@ -51,6 +51,11 @@ pub fn grade(g: &Grade, card: &Scorecard, title: &str, view: GradeView) -> Strin
         num(g.pass_mark),
         if g.mode == "check" { "   (formative: visible checks only)" } else { "" }
     );
+    let gates: Vec<&str> =
+        g.checks.iter().filter(|c| c.required && c.status == CheckStatus::Failed).map(|c| c.id.as_str()).collect();
+    if !gates.is_empty() {
+        let _ = writeln!(out, "{}", s.red(&format!("Not passed: required check(s) failed: {}", gates.join(", "))));
+    }
     if !g.red_flags.is_empty() {
         let _ = writeln!(out);
         for r in &g.red_flags {
@@ -84,7 +89,12 @@ pub fn grade(g: &Grade, card: &Scorecard, title: &str, view: GradeView) -> Strin
     let _ = writeln!(out, "\n{}", s.bold("Checks"));
     for c in &g.checks {
         let pts = format!("{}/{}", num(c.points), num(c.max_points));
-        let hidden = if c.hidden { s.dim(" (hidden)") } else { String::new() };
+        let hidden = match (c.hidden, c.required) {
+            (true, true) => s.dim(" (hidden, required)"),
+            (true, false) => s.dim(" (hidden)"),
+            (false, true) => s.dim(" (required)"),
+            (false, false) => String::new(),
+        };
         let _ = writeln!(out, "  {} {:<24} {:>7}  {}{hidden}", status_label(c.status, s), c.id, pts, c.title);
         if !c.message.is_empty() {
             let label = match c.status {

@@ -457,6 +457,8 @@ mod tests {
                 max_points: 5.0,
                 dimension: "diagnosis".to_owned(),
                 hidden: true,
+                required: false,
+                red_flag: None,
                 message: "the probe still targets 8081 — «ünïcode» and \"quotes\" survive".to_owned(),
                 evidence: vec![
                     Evidence::at("k8s/deployment.yaml", 42, "port: 8081"),
