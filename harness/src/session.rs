@@ -116,7 +116,10 @@ pub fn evaluate(
         .ok_or_else(|| SessionError::ExerciseGone { exercise: marker.exercise.clone() })?;
     let m = materialize(catalog, ex, marker.seed)?;
     let (candidate, skipped) = workspace::snapshot(root)?;
-    let ctx = CheckContext::new(&candidate, &m.base, &m.broken).with_workdir(root).with_tools(run_tools);
+    let ctx = CheckContext::new(&candidate, &m.base, &m.broken)
+        .with_workdir(root)
+        .with_tools(run_tools)
+        .with_explanations(mode == Mode::Submit);
     let results = run_checks(&ctx, &m.checks, mode == Mode::Submit);
     let g = grade(GradeInput {
         exercise: ex,

@@ -32,12 +32,15 @@ pub struct CheckContext<'a> {
     pub workdir: Option<&'a Path>,
     /// Run `command` and `tf-plan` checks (they are skipped with a reason otherwise).
     pub run_tools: bool,
+    /// Put the rules' explanations (which often name the fix) into evidence. Off for
+    /// formative `check` runs, where evidence shows the place but not the answer.
+    pub explain: bool,
     lint_cache: RefCell<HashMap<(bool, String), LintReport>>,
 }
 
 impl<'a> CheckContext<'a> {
     pub fn new(candidate: &'a Snapshot, base: &'a Snapshot, broken: &'a Snapshot) -> Self {
-        CheckContext { candidate, base, broken, workdir: None, run_tools: true, lint_cache: RefCell::default() }
+        CheckContext { candidate, base, broken, workdir: None, run_tools: true, explain: true, lint_cache: RefCell::default() }
     }
 
     pub fn with_workdir(mut self, dir: &'a Path) -> Self {
@@ -47,6 +50,11 @@ impl<'a> CheckContext<'a> {
 
     pub fn with_tools(mut self, run: bool) -> Self {
         self.run_tools = run;
+        self
+    }
+
+    pub fn with_explanations(mut self, explain: bool) -> Self {
+        self.explain = explain;
         self
     }
 

@@ -13,7 +13,11 @@ use crate::rules::LintReport;
 
 fn finding_evidence(ctx: &CheckContext, f: &Finding) -> Evidence {
     let snippet = ctx.candidate.get(&f.file).map(|t| line_of(t, f.line)).unwrap_or_default();
-    Evidence::at(&f.file, f.line, format!("[{}] {} — {}", f.class, f.message, snippet))
+    if ctx.explain {
+        Evidence::at(&f.file, f.line, format!("[{}] {} — {}", f.class, f.message, snippet))
+    } else {
+        Evidence::at(&f.file, f.line, format!("[{}] {}", f.class, snippet))
+    }
 }
 
 fn parse_evidence(report: &LintReport) -> Vec<Evidence> {
