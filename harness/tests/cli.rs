@@ -250,3 +250,50 @@ fn start_prints_the_brief_and_time_box() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     insta::assert_snapshot!("start-toy", env.redact(&text(&out.stdout)));
 }
+
+#[test]
+fn the_review_exercise_check_output_matches_its_snapshot() {
+    let env = Env::new();
+    let out = env.run(&["start", "terraform-review", "--candidate", "ada", "--seed", "11", "--dir", "ws"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = env.run(&["check", "--dir", "ws", "--no-tools"]);
+    assert_eq!(out.status.code(), Some(0), "parses and nothing visible fails: {}", text(&out.stdout));
+    insta::assert_snapshot!("review-check", env.redact(&text(&out.stdout)));
+}
+
+#[test]
+fn grading_the_untouched_review_shows_every_planted_risk_with_evidence() {
+    let env = Env::new();
+    assert!(env
+        .run(&["start", "terraform-review", "--candidate", "ada", "--seed", "11", "--dir", "ws"])
+        .status
+        .success());
+    let out = env.run(&["grade", "ws", "--exercise", "terraform-review", "--no-tools"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("review-grade-broken", env.redact(&text(&out.stdout)));
+}
+
+#[test]
+fn a_candidate_file_that_is_not_valid_hcl_fails_with_the_parser_location() {
+    let env = Env::new();
+    assert!(env.run(&["start", "terraform-review", "--seed", "2", "--dir", "ws"]).status.success());
+    fs_err::write(env.path("ws/bastion.tf"), "resource \"aws_instance\" \"bastion\" {\n  ami = \n}\n").unwrap();
+    let (code, v) = env.json(&["grade", "ws", "--exercise", "terraform-review", "--no-tools"]);
+    assert_eq!(code, 1);
+    let parses = v["grade"]["checks"].as_array().unwrap().iter().find(|c| c["id"] == "config-parses").unwrap().clone();
+    assert_eq!(parses["status"], "failed");
+    let ev = &parses["evidence"][0];
+    assert_eq!(ev["file"], "bastion.tf");
+    assert!(ev["text"].as_str().unwrap().contains("does not parse (bastion.tf:"), "{ev}");
+}
+
+#[test]
+fn the_demo_applies_the_reference_fix_and_stores_a_full_score() {
+    let env = Env::new();
+    let (code, v) = env.json(&["demo", "--no-tools"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["grade"]["score"], 100.0);
+    assert_eq!(v["grade"]["passed"], true);
+    let (_, results) = env.json(&["results"]);
+    assert_eq!(results[0]["id"], v["result_id"]);
+}

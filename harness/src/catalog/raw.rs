@@ -387,13 +387,13 @@ pub struct RawCheck {
     #[serde(default)]
     pub red_flag: Option<Sp<String>>,
 
-    /// A Terraform finding is gone and nothing new was broken.
+    /// A Terraform finding is gone and the candidate introduced no other finding.
     #[serde(default)]
     pub tf_fixed: Option<RawTfFinding>,
     /// No finding of a class (optionally one subject).
     #[serde(default)]
     pub tf_absent: Option<RawTfFinding>,
-    /// No finding the base did not already have.
+    /// No finding the candidate introduced (one in neither the base nor the starting state).
     #[serde(default)]
     pub tf_no_new_findings: Option<RawTfNoNew>,
     /// Every `.tf` file in a folder parses.

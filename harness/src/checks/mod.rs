@@ -35,12 +35,31 @@ pub struct CheckContext<'a> {
     /// Put the rules' explanations (which often name the fix) into evidence. Off for
     /// formative `check` runs, where evidence shows the place but not the answer.
     pub explain: bool,
-    lint_cache: RefCell<HashMap<(bool, String), LintReport>>,
+    lint_cache: RefCell<HashMap<(Tree, String), LintReport>>,
+}
+
+/// Which state of the files a lint runs over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Tree {
+    /// The candidate's files, diff-aware against the base.
+    Candidate,
+    /// The state the candidate started from, diff-aware against the base.
+    Broken,
+    /// The good base.
+    Base,
 }
 
 impl<'a> CheckContext<'a> {
     pub fn new(candidate: &'a Snapshot, base: &'a Snapshot, broken: &'a Snapshot) -> Self {
-        CheckContext { candidate, base, broken, workdir: None, run_tools: true, explain: true, lint_cache: RefCell::default() }
+        CheckContext {
+            candidate,
+            base,
+            broken,
+            workdir: None,
+            run_tools: true,
+            explain: true,
+            lint_cache: RefCell::default(),
+        }
     }
 
     pub fn with_workdir(mut self, dir: &'a Path) -> Self {
@@ -58,16 +77,16 @@ impl<'a> CheckContext<'a> {
         self
     }
 
-    /// Lint the candidate (diff-aware against the base) or the base, once per folder.
-    pub(crate) fn lint(&self, candidate: bool, dir: &str, planned: &PlannedCheck) -> LintReport {
-        let key = (candidate, format!("{dir}\u{0}{:?}", planned.terraform));
+    /// Lint one state of the files, once per folder and settings.
+    pub(crate) fn lint(&self, tree: Tree, dir: &str, planned: &PlannedCheck) -> LintReport {
+        let key = (tree, format!("{dir}\u{0}{:?}", planned.terraform));
         if let Some(r) = self.lint_cache.borrow().get(&key) {
             return r.clone();
         }
-        let report = if candidate {
-            crate::rules::lint_terraform(self.candidate, Some(self.base), dir, &planned.terraform)
-        } else {
-            crate::rules::lint_terraform(self.base, None, dir, &planned.terraform)
+        let report = match tree {
+            Tree::Candidate => crate::rules::lint_terraform(self.candidate, Some(self.base), dir, &planned.terraform),
+            Tree::Broken => crate::rules::lint_terraform(self.broken, Some(self.base), dir, &planned.terraform),
+            Tree::Base => crate::rules::lint_terraform(self.base, None, dir, &planned.terraform),
         };
         self.lint_cache.borrow_mut().insert(key, report.clone());
         report

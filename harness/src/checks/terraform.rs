@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{expect, line_of, CheckContext, Outcome};
+use super::{expect, line_of, CheckContext, Outcome, Tree};
 use crate::inject::PlannedCheck;
 use crate::model::check::PathExpect;
 use crate::model::snapshot::join;
@@ -34,9 +34,10 @@ fn matches(f: &Finding, class: &str, subject: Option<&str>) -> bool {
     f.class == class && subject.is_none_or(|s| f.subject == s)
 }
 
-/// Candidate findings the base does not have (by class and subject).
-fn new_findings<'r>(cand: &'r LintReport, base: &LintReport, classes: &[String]) -> Vec<&'r Finding> {
-    let known: BTreeSet<(&str, &str)> = base.findings.iter().map(Finding::key).collect();
+/// Findings the candidate introduced: in their files, but neither in the base nor
+/// in the state they started from (by class and subject, not line).
+fn new_findings<'r>(cand: &'r LintReport, before: &[&LintReport], classes: &[String]) -> Vec<&'r Finding> {
+    let known: BTreeSet<(&str, &str)> = before.iter().flat_map(|r| r.findings.iter().map(Finding::key)).collect();
     cand.findings
         .iter()
         .filter(|f| classes.is_empty() || classes.contains(&f.class))
@@ -53,7 +54,7 @@ pub(super) fn fixed(
     subject: Option<&str>,
 ) -> Outcome {
     let dir = join(mount, dir);
-    let cand = ctx.lint(true, &dir, planned);
+    let cand = ctx.lint(Tree::Candidate, &dir, planned);
     if !cand.problems.is_empty() {
         let mut o = Outcome::fail(parse_evidence(&cand));
         o.message = "the Terraform does not parse".into();
@@ -64,8 +65,8 @@ pub(super) fn fixed(
     if !remaining.is_empty() {
         return Outcome::fail(remaining);
     }
-    let base = ctx.lint(false, &dir, planned);
-    let fresh = new_findings(&cand, &base, &[]);
+    let (base, broken) = (ctx.lint(Tree::Base, &dir, planned), ctx.lint(Tree::Broken, &dir, planned));
+    let fresh = new_findings(&cand, &[&base, &broken], &[]);
     if fresh.is_empty() {
         Outcome::pass(vec![Evidence::note(format!("no `{class}` finding remains and nothing new was flagged"))])
     } else {
@@ -83,7 +84,7 @@ pub(super) fn absent(
     class: &str,
     subject: Option<&str>,
 ) -> Outcome {
-    let cand = ctx.lint(true, &join(mount, dir), planned);
+    let cand = ctx.lint(Tree::Candidate, &join(mount, dir), planned);
     if !cand.problems.is_empty() {
         return Outcome::fail(parse_evidence(&cand));
     }
@@ -100,18 +101,18 @@ pub(super) fn no_new(
     classes: &[String],
 ) -> Outcome {
     let dir = join(mount, dir);
-    let cand = ctx.lint(true, &dir, planned);
+    let cand = ctx.lint(Tree::Candidate, &dir, planned);
     if !cand.problems.is_empty() {
         return Outcome::fail(parse_evidence(&cand));
     }
-    let base = ctx.lint(false, &dir, planned);
+    let (base, broken) = (ctx.lint(Tree::Base, &dir, planned), ctx.lint(Tree::Broken, &dir, planned));
     let fresh: Vec<Evidence> =
-        new_findings(&cand, &base, classes).into_iter().map(|f| finding_evidence(ctx, f)).collect();
+        new_findings(&cand, &[&base, &broken], classes).into_iter().map(|f| finding_evidence(ctx, f)).collect();
     Outcome::from_bool(fresh.is_empty(), fresh)
 }
 
 pub(super) fn parses(ctx: &CheckContext, planned: &PlannedCheck, mount: &str, dir: &str) -> Outcome {
-    let cand = ctx.lint(true, &join(mount, dir), planned);
+    let cand = ctx.lint(Tree::Candidate, &join(mount, dir), planned);
     Outcome::from_bool(cand.problems.is_empty(), parse_evidence(&cand))
 }
 

@@ -65,6 +65,9 @@ pub enum Command {
         /// Do not show your diff against the pull request.
         #[arg(long)]
         no_diff: bool,
+        /// Skip checks that run tools (terraform, commands); they show as skipped.
+        #[arg(long)]
+        no_tools: bool,
     },
     /// Re-run `check` whenever a file in the workspace is saved.
     Watch {
@@ -88,6 +91,9 @@ pub enum Command {
     Submit {
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Skip checks that run tools (terraform, commands); they show as skipped.
+        #[arg(long)]
+        no_tools: bool,
     },
     /// Grade any workspace for an exercise (for interviewers).
     Grade {
@@ -99,6 +105,9 @@ pub enum Command {
         /// Store the result as well.
         #[arg(long)]
         save: bool,
+        /// Skip checks that run tools (terraform, commands); they show as skipped.
+        #[arg(long)]
+        no_tools: bool,
     },
     /// List stored results.
     Results {
@@ -153,6 +162,9 @@ pub enum Command {
         exercise: String,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Skip checks that run tools (terraform, commands); they show as skipped.
+        #[arg(long)]
+        no_tools: bool,
     },
 }
 

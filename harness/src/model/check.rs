@@ -58,8 +58,9 @@ pub struct Risk {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum CheckKind {
-    /// A Terraform finding is gone, and the candidate introduced no finding (of any
-    /// class) that the base did not have: "fixed, and nothing new broken".
+    /// A Terraform finding is gone, and the candidate introduced no finding of any
+    /// class (one in neither the base nor the state they started from): "fixed, and
+    /// nothing new broken".
     TfFixed {
         class: String,
         /// Finding subject (a resource address) to target; any subject when absent.
@@ -73,8 +74,8 @@ pub enum CheckKind {
         subject: Option<String>,
         dir: String,
     },
-    /// The candidate introduced no new findings against the base (all classes, or
-    /// the listed ones).
+    /// The candidate introduced no finding (all classes, or the listed ones) that
+    /// neither the base nor the state they started from had.
     TfNoNewFindings {
         classes: Vec<String>,
         dir: String,

@@ -13,7 +13,7 @@ use crate::session::{self, StartOptions};
 use crate::store::{NewResult, Store};
 use crate::workspace::git::{Git, Identity};
 
-pub fn run(ctx: &Ctx, dir: Option<PathBuf>, exercise: &str, seed: u64) -> Result<Exit, Failure> {
+pub fn run(ctx: &Ctx, dir: Option<PathBuf>, exercise: &str, seed: u64, run_tools: bool) -> Result<Exit, Failure> {
     let catalog = ctx.catalog()?;
     let temp;
     let dir = match dir {
@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, dir: Option<PathBuf>, exercise: &str, seed: u64) -> Result
     )?;
 
     eprintln!("3/4 submitting: running every check");
-    let eval = session::evaluate(&catalog, &started.root, &started.marker, Mode::Submit, Vec::new(), true)?;
+    let eval = session::evaluate(&catalog, &started.root, &started.marker, Mode::Submit, Vec::new(), run_tools)?;
     let record = NewResult {
         session_id: Some(started.marker.session.clone()),
         candidate: "demo".into(),

@@ -11,7 +11,7 @@ use crate::session;
 use crate::store::{NewResult, Store};
 use crate::workspace::{self, WorkspaceError};
 
-pub fn run(ctx: &Ctx, dir: &Path, exercise: &str, store_it: bool) -> Result<Exit, Failure> {
+pub fn run(ctx: &Ctx, dir: &Path, exercise: &str, store_it: bool, run_tools: bool) -> Result<Exit, Failure> {
     let catalog = ctx.catalog()?;
     let ex = session::find_exercise(&catalog, exercise)?;
     let root = workspace::find_root(dir)?;
@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, dir: &Path, exercise: &str, store_it: bool) -> Result<Exit
         _ => Vec::new(),
     };
     let hints_used = hints.len();
-    let eval = session::evaluate(&catalog, &root, &marker, Mode::Submit, hints, true)?;
+    let eval = session::evaluate(&catalog, &root, &marker, Mode::Submit, hints, run_tools)?;
     let mut id = None;
     if store_it {
         let record = NewResult {

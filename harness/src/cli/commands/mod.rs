@@ -128,18 +128,18 @@ pub fn run(cli: Cli) -> Exit {
     let result = match cli.command {
         Command::List => list::run(&ctx),
         Command::Start { exercise, dir, candidate, seed } => session::start(&ctx, &exercise, dir, candidate, seed),
-        Command::Check { dir, no_diff } => session::check(&ctx, dir.as_deref(), !no_diff),
+        Command::Check { dir, no_diff, no_tools } => session::check(&ctx, dir.as_deref(), !no_diff, !no_tools),
         Command::Watch { dir } => watch::run(&ctx, dir.as_deref()),
         Command::Hint { dir } => session::hint(&ctx, dir.as_deref()),
         Command::Reset { dir, yes } => session::reset(&ctx, dir.as_deref(), yes),
-        Command::Submit { dir } => session::submit(&ctx, dir.as_deref()),
-        Command::Grade { dir, exercise, save } => grade::run(&ctx, &dir, &exercise, save),
+        Command::Submit { dir, no_tools } => session::submit(&ctx, dir.as_deref(), !no_tools),
+        Command::Grade { dir, exercise, save, no_tools } => grade::run(&ctx, &dir, &exercise, save, !no_tools),
         Command::Results { candidate, exercise, id } => results::run(&ctx, candidate, exercise, id),
         Command::Verify { ids, seeds, no_tools } => verify::run(&ctx, ids, seeds, !no_tools),
         Command::Lint { path, base, required_tags } => lint::run(&ctx, &path, base.as_deref(), required_tags),
         Command::Schema { check, out } => schema::run(&ctx, check, out),
         Command::Doctor => doctor::run(&ctx),
-        Command::Demo { dir, exercise, seed } => demo::run(&ctx, dir, &exercise, seed),
+        Command::Demo { dir, exercise, seed, no_tools } => demo::run(&ctx, dir, &exercise, seed, !no_tools),
     };
     match result {
         Ok(exit) => exit,

@@ -86,7 +86,7 @@ fn visible_exit(g: &Grade) -> Exit {
 }
 
 /// Run `check` once and print it; used by `watch` too.
-pub fn check(ctx: &Ctx, dir: Option<&Path>, show_diff: bool) -> Result<Exit, Failure> {
+pub fn check(ctx: &Ctx, dir: Option<&Path>, show_diff: bool, run_tools: bool) -> Result<Exit, Failure> {
     let root = workspace_root(dir)?;
     let key = ctx.key()?;
     let marker = workspace::read_marker(&root, Some(&key))?;
@@ -94,7 +94,7 @@ pub fn check(ctx: &Ctx, dir: Option<&Path>, show_diff: bool) -> Result<Exit, Fai
     let store = ctx.store()?;
     let hints = session::hints_used(&store, &marker.session)?;
     let used = hints.len();
-    let eval = session::evaluate(&catalog, &root, &marker, Mode::Check, hints, true)?;
+    let eval = session::evaluate(&catalog, &root, &marker, Mode::Check, hints, run_tools)?;
     let d = diff::snapshots(&eval.materialized.broken, &eval.candidate, 3);
     let ex = session::find_exercise(&catalog, &marker.exercise)?;
     let next_hint = eval.materialized.hints.get(used);
@@ -202,7 +202,7 @@ pub fn save(ctx: &Ctx, store: Option<&dyn Store>, r: &NewResult) -> Result<Optio
     }
 }
 
-pub fn submit(ctx: &Ctx, dir: Option<&Path>) -> Result<Exit, Failure> {
+pub fn submit(ctx: &Ctx, dir: Option<&Path>, run_tools: bool) -> Result<Exit, Failure> {
     let root = workspace_root(dir)?;
     let key = ctx.key()?;
     let marker = workspace::read_marker(&root, Some(&key))?;
@@ -213,7 +213,7 @@ pub fn submit(ctx: &Ctx, dir: Option<&Path>) -> Result<Exit, Failure> {
         Err(_) => Vec::new(),
     };
     let hints_used = hints.len();
-    let eval = session::evaluate(&catalog, &root, &marker, Mode::Submit, hints, true)?;
+    let eval = session::evaluate(&catalog, &root, &marker, Mode::Submit, hints, run_tools)?;
     let ex = session::find_exercise(&catalog, &marker.exercise)?;
     let started_at =
         time::OffsetDateTime::parse(&marker.started_at, &time::format_description::well_known::Rfc3339).ok();

@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Exit, Failure> {
     };
     loop {
         print!("\x1b[2J\x1b[H");
-        if let Err(f) = super::session::check(ctx, Some(&root), true) {
+        if let Err(f) = super::session::check(ctx, Some(&root), true, true) {
             eprintln!("error: {}", f.report);
         }
         eprintln!("\nWatching {} — save a file to re-check, Ctrl-C to stop.", root.display());
