@@ -11,3 +11,4 @@
 //! renders; [`cli`] is the command-line front end.
 
 pub mod model;
+pub mod runner;
