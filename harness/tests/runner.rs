@@ -151,3 +151,198 @@ fn inside_the_namespace_its_own_loopback_works() {
     assert!(out.isolated);
     assert_eq!(out.stdout.trim(), "ok", "stderr: {}", out.stderr);
 }
+
+/// Terraform's plan check on the fixtures under `tests/fixtures/tfplan/`: a small
+/// AWS stack (`base/`) and candidates that each change it in one way. Skipped with
+/// a printed reason where Terraform or the AWS provider plugin is missing.
+mod terraform_plan {
+    use std::path::{Path, PathBuf};
+    use std::sync::OnceLock;
+    use std::time::{Duration, Instant};
+
+    use faultline::runner::terraform::{self, PlanError, PlanVerdict, Terraform};
+
+    const TIMEOUT: Duration = Duration::from_secs(900);
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/tfplan")
+            .join(name)
+    }
+
+    /// Terraform with its cache in this build's temp folder. Synthesised states are
+    /// cleared once per test run, so the first plan really builds one; provider
+    /// schemas are kept (they only depend on the provider version).
+    fn terraform() -> Option<Terraform> {
+        static FOUND: OnceLock<Result<Terraform, String>> = OnceLock::new();
+        let found = FOUND.get_or_init(|| {
+            let mut tf = terraform::discover()?;
+            let Some(plugins) = &tf.plugin_dir else {
+                return Err(
+                    "no provider plugin directory (FAULTLINE_TF_PLUGIN_DIR or /opt/tf-plugins)"
+                        .into(),
+                );
+            };
+            if !plugins.join("registry.terraform.io/hashicorp/aws").is_dir() {
+                return Err(format!("the AWS provider is not in {}", plugins.display()));
+            }
+            let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tfplan-cache");
+            let _ = std::fs::remove_dir_all(cache.join("terraform/faultline-tfplan-v1/states"));
+            tf.cache_dir = Some(cache);
+            Ok(tf)
+        });
+        match found {
+            Ok(tf) => Some(tf.clone()),
+            Err(reason) => {
+                println!("skipped: {reason}");
+                None
+            }
+        }
+    }
+
+    fn plan(tf: &Terraform, candidate: &str) -> Result<PlanVerdict, PlanError> {
+        let started = Instant::now();
+        let result =
+            terraform::plan_against_base(tf, &fixture("base"), &fixture(candidate), TIMEOUT);
+        println!(
+            "plan of {candidate} took {:.1}s",
+            started.elapsed().as_secs_f64()
+        );
+        if let Ok(verdict) = &result {
+            println!("{}", verdict.log);
+        }
+        result
+    }
+
+    fn actions_of<'a>(verdict: &'a PlanVerdict, address: &str) -> Option<&'a [String]> {
+        verdict
+            .changes
+            .iter()
+            .find(|c| c.address == address)
+            .map(|c| c.actions.as_slice())
+    }
+
+    #[test]
+    fn an_unchanged_candidate_plans_nothing() {
+        let Some(tf) = terraform() else { return };
+        let verdict = plan(&tf, "unchanged").expect("plan runs");
+        assert_eq!(verdict.changes, Vec::new(), "{}", verdict.log);
+    }
+
+    #[test]
+    fn renaming_the_database_without_moved_deletes_the_base_address() {
+        let Some(tf) = terraform() else { return };
+        let verdict = plan(&tf, "renamed_without_moved").expect("plan runs");
+        assert_eq!(
+            actions_of(&verdict, "aws_db_instance.main"),
+            Some(&["delete".to_string()][..]),
+            "{}",
+            verdict.log
+        );
+        assert_eq!(
+            actions_of(&verdict, "aws_db_instance.primary"),
+            Some(&["create".to_string()][..]),
+            "{}",
+            verdict.log
+        );
+    }
+
+    #[test]
+    fn renaming_the_database_with_a_moved_block_deletes_nothing() {
+        let Some(tf) = terraform() else { return };
+        let verdict = plan(&tf, "renamed_with_moved").expect("plan runs");
+        assert_eq!(verdict.destroyed().count(), 0, "{}", verdict.log);
+        let moved = verdict
+            .changes
+            .iter()
+            .find(|c| c.address == "aws_db_instance.primary");
+        assert_eq!(
+            moved.and_then(|c| c.previous_address.as_deref()),
+            Some("aws_db_instance.main"),
+            "{}",
+            verdict.log
+        );
+    }
+
+    #[test]
+    fn enabling_storage_encryption_replaces_the_database() {
+        let Some(tf) = terraform() else { return };
+        let verdict = plan(&tf, "encryption_enabled").expect("plan runs");
+        let change = verdict
+            .changes
+            .iter()
+            .find(|c| c.address == "aws_db_instance.main")
+            .expect("a change to the database");
+        assert!(change.is_replace(), "{:?}\n{}", change.actions, verdict.log);
+        assert_eq!(verdict.destroyed().count(), 1, "{}", verdict.log);
+    }
+
+    /// AWS provider 5.x renames an RDS instance in place; Terraform's verdict, not a
+    /// rule of thumb, is what the check reports.
+    #[test]
+    fn changing_the_database_identifier_updates_it_in_place() {
+        let Some(tf) = terraform() else { return };
+        let verdict = plan(&tf, "identifier_changed").expect("plan runs");
+        assert_eq!(
+            actions_of(&verdict, "aws_db_instance.main"),
+            Some(&["update".to_string()][..]),
+            "{}",
+            verdict.log
+        );
+        assert_eq!(verdict.destroyed().count(), 0, "{}", verdict.log);
+    }
+
+    #[test]
+    fn a_candidate_with_broken_hcl_is_invalid_with_the_diagnostic() {
+        let Some(tf) = terraform() else { return };
+        match plan(&tf, "invalid_hcl") {
+            Err(PlanError::Invalid { output }) => {
+                assert!(output.contains("Unclosed configuration block"), "{output}");
+                assert!(output.contains("on main.tf line 50"), "{output}");
+            }
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_provider_missing_from_the_plugin_directory_means_no_providers() {
+        let Some(tf) = terraform() else { return };
+        let Some(plugins) = &tf.plugin_dir else {
+            return;
+        };
+        if plugins
+            .join("registry.terraform.io/hashicorp/random")
+            .exists()
+        {
+            println!("skipped: the plugin directory has hashicorp/random");
+            return;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = "resource \"random_id\" \"suffix\" {\n  byte_length = 4\n}\n";
+        std::fs::write(dir.path().join("main.tf"), config).expect("write config");
+        match terraform::plan_against_base(&tf, dir.path(), dir.path(), TIMEOUT) {
+            Err(PlanError::NoProviders { reason }) => {
+                assert!(reason.contains("random"), "{reason}")
+            }
+            other => panic!("expected NoProviders, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn fmt_check_passes_formatted_files_and_shows_a_diff_for_others() {
+        let Some(tf) = terraform() else { return };
+        let out = terraform::fmt_check(&tf, &fixture("base"), Duration::from_secs(120))
+            .expect("fmt runs");
+        assert_eq!(out.exit_code, Some(0), "{}{}", out.stdout, out.stderr);
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("main.tf"),
+            "resource \"aws_vpc\" \"a\" {\ncidr_block = \"10.0.0.0/16\"\n}\n",
+        )
+        .expect("write config");
+        let out =
+            terraform::fmt_check(&tf, dir.path(), Duration::from_secs(120)).expect("fmt runs");
+        assert_eq!(out.exit_code, Some(3), "{}{}", out.stdout, out.stderr);
+        assert!(out.stdout.contains("+  cidr_block"), "{}", out.stdout);
+    }
+}
