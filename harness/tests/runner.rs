@@ -328,6 +328,37 @@ mod terraform_plan {
         }
     }
 
+    /// Also covers configurations with no `provider "aws"` block (one is generated)
+    /// and with a remote backend (replaced by a local one in the working copy).
+    #[test]
+    fn a_base_prepared_ahead_is_planned_from_the_cache() {
+        let Some(tf) = terraform() else { return };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = concat!(
+            "terraform {\n  backend \"s3\" {\n    bucket = \"faultline-state\"\n    key    = \"logs.tfstate\"\n",
+            "    region = \"us-east-1\"\n  }\n}\n\nresource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"faultline-logs\"\n}\n",
+        );
+        std::fs::write(dir.path().join("main.tf"), config).expect("write config");
+        let started = Instant::now();
+        terraform::prepare_base(&tf, dir.path(), TIMEOUT).expect("base prepared");
+        println!("prepare_base took {:.1}s", started.elapsed().as_secs_f64());
+        let verdict =
+            terraform::plan_against_base(&tf, dir.path(), dir.path(), TIMEOUT).expect("plan runs");
+        println!("{}", verdict.log);
+        assert!(verdict.log.contains("cached"), "{}", verdict.log);
+        assert_eq!(verdict.changes, Vec::new(), "{}", verdict.log);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(
+            names,
+            vec![std::ffi::OsString::from("main.tf")],
+            "the user's folder is left as it was"
+        );
+    }
+
     #[test]
     fn fmt_check_passes_formatted_files_and_shows_a_diff_for_others() {
         let Some(tf) = terraform() else { return };

@@ -39,6 +39,23 @@ impl Diagnostic {
         })
     }
 
+    /// Whether it reports a request to a remote API that failed (no network, no
+    /// credentials) rather than a problem in the configuration.
+    pub fn is_failed_api_call(&self) -> bool {
+        const SIGNS: &[&str] = &[
+            "request send failed",
+            "operation error ",
+            "dial tcp",
+            "no such host",
+            "network is unreachable",
+            "connection refused",
+            "i/o timeout",
+            "no valid credential sources",
+        ];
+        let text = format!("{} {}", self.summary, self.detail).to_lowercase();
+        SIGNS.iter().any(|sign| text.contains(sign))
+    }
+
     fn from_json(d: &Value) -> Self {
         let text = |key: &str| {
             d.get(key)
@@ -143,9 +160,12 @@ impl Stream {
         self.diagnostics.iter().filter(|d| d.is_error())
     }
 
-    /// Whether an error points at the user's configuration.
+    /// Whether the errors are the configuration's fault: one points at the user's
+    /// files, and none is a failed call to a cloud API (a data source that has to
+    /// ask AWS points at the user's file too, but cannot be judged offline).
     pub fn blames_config(&self) -> bool {
         self.errors().any(Diagnostic::in_user_config)
+            && !self.errors().any(Diagnostic::is_failed_api_call)
     }
 
     /// All error diagnostics rendered as text.
@@ -275,6 +295,13 @@ mod tests {
             ..located
         };
         assert!(!nowhere.in_user_config());
+    }
+
+    #[test]
+    fn a_data_source_that_cannot_reach_aws_does_not_blame_the_configuration() {
+        let stream = Stream::parse(include_str!("test_data/plan-data-source-offline.jsonl"));
+        assert!(stream.errors().any(Diagnostic::in_user_config));
+        assert!(!stream.blames_config());
     }
 
     #[test]
