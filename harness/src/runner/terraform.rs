@@ -11,7 +11,7 @@
 //!    configuration names another one. Every Terraform command runs in a fresh
 //!    network namespace when the machine allows it (see [`super`]).
 //! 2. `terraform init` (with the plugin directory, if there is one).
-//! 3. A state is synthesised from the base ([`synth`]): plan the base against an
+//! 3. A state is synthesised from the base (module `synth`): plan the base against an
 //!    empty state, turn the planned values into a state with stand-ins for values
 //!    only known after apply, plan the base against that state, and repeat until
 //!    the base plans nothing (a few rounds at most). Attribute types and schema
@@ -22,7 +22,8 @@
 //!    the resource changes are Terraform's own verdict, `moved` blocks included.
 //!
 //! Failures are sorted by blame: a diagnostic pointing into the candidate's files
-//! is [`PlanError::Invalid`] (the candidate fails); a missing provider plugin is
+//! is [`PlanError::Invalid`] (the candidate fails), unless it reports a failed call
+//! to AWS (a data source that must ask the cloud); a missing provider plugin is
 //! [`PlanError::NoProviders`] (the check is skipped); anything else is
 //! [`PlanError::Tool`] (the check errors, the candidate is not blamed).
 

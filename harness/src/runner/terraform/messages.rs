@@ -168,9 +168,13 @@ impl Stream {
             && !self.errors().any(Diagnostic::is_failed_api_call)
     }
 
-    /// All error diagnostics rendered as text.
+    /// The error diagnostics rendered as text. When some point at a file, only
+    /// those are shown: the others are then banners such as "Terraform encountered
+    /// problems during initialisation".
     pub fn render_errors(&self) -> String {
+        let located = self.errors().any(|d| d.location.is_some());
         self.errors()
+            .filter(|d| !located || d.location.is_some())
             .map(Diagnostic::render)
             .collect::<Vec<_>>()
             .join("\n")
