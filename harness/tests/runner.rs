@@ -227,6 +227,7 @@ mod terraform_plan {
         let Some(tf) = terraform() else { return };
         let verdict = plan(&tf, "unchanged").expect("plan runs");
         assert_eq!(verdict.changes, Vec::new(), "{}", verdict.log);
+        assert_eq!(verdict.unsettled, Vec::new(), "{}", verdict.log);
     }
 
     #[test]
@@ -357,6 +358,21 @@ mod terraform_plan {
             vec![std::ffi::OsString::from("main.tf")],
             "the user's folder is left as it was"
         );
+    }
+
+    #[test]
+    fn changes_the_base_plans_against_its_own_state_are_not_judged() {
+        let Some(tf) = terraform() else { return };
+        let dir = fixture("stand_in_rejected");
+        let verdict = terraform::plan_against_base(&tf, &dir, &dir, TIMEOUT).expect("plan runs");
+        println!("{}", verdict.log);
+        assert_eq!(verdict.changes, Vec::new(), "{}", verdict.log);
+        let noisy = verdict
+            .unsettled
+            .iter()
+            .find(|c| c.address == "aws_lb_target_group.app");
+        assert!(noisy.is_some_and(|c| c.is_replace()), "{}", verdict.log);
+        assert!(verdict.log.contains("not judged"), "{}", verdict.log);
     }
 
     #[test]

@@ -46,9 +46,10 @@ use super::{find_program, run_with, CommandOutcome, CommandSpec, RunnerError};
 
 /// Bump when the synthesised state or the cache layout changes, so old cache
 /// entries are ignored.
-const CACHE_FORMAT: &str = "faultline-tfplan-v1";
-/// Rounds of "plan the base against the synthesised state" before giving up.
-const MAX_ROUNDS: u32 = 6;
+const CACHE_FORMAT: &str = "faultline-tfplan-v2";
+/// Most rounds of "plan the base against the synthesised state"; fewer when a
+/// round plans exactly what the one before did (more would not help).
+const MAX_ROUNDS: u32 = 5;
 /// The plugin directory used when none is configured and it exists.
 const DEFAULT_PLUGIN_DIR: &str = "/opt/tf-plugins";
 /// Output kept from ordinary Terraform commands.
@@ -178,7 +179,7 @@ pub fn fmt_check(
 }
 
 /// One resource change in a plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PlanChange {
     /// The resource instance address, e.g. `aws_db_instance.main`.
     pub address: String,
@@ -200,13 +201,31 @@ impl PlanChange {
     pub fn is_replace(&self) -> bool {
         self.destroys() && self.actions.iter().any(|a| a == "create")
     }
+
+    /// Same kind of change to the same object (a replacement in either order
+    /// counts as the same).
+    fn same_as(&self, other: &PlanChange) -> bool {
+        let mut a = self.actions.clone();
+        let mut b = other.actions.clone();
+        a.sort();
+        b.sort();
+        let here = [Some(&self.address), self.previous_address.as_ref()];
+        a == b && here.contains(&Some(&other.address))
+    }
 }
 
 /// Terraform's verdict on the candidate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanVerdict {
-    /// Every planned resource change except plain no-ops.
+    /// Every planned resource change except plain no-ops, and except those in
+    /// [`Self::unsettled`].
     pub changes: Vec<PlanChange>,
+    /// Changes the base itself still plans against the synthesised state, because
+    /// the provider rejects some stand-in value (e.g. an enum it would have
+    /// defaulted). The same changes in the candidate's plan are not the candidate's
+    /// doing and are left out of [`Self::changes`]; these addresses cannot be
+    /// judged by this check. Usually empty.
+    pub unsettled: Vec<PlanChange>,
     /// A short human summary to show as evidence.
     pub log: String,
 }
@@ -286,10 +305,7 @@ pub fn plan_against_base(
     timeout: Duration,
 ) -> Result<PlanVerdict, PlanError> {
     let started = Instant::now();
-    let scratch = tempfile::Builder::new()
-        .prefix("faultline-tfplan-")
-        .tempdir()
-        .map_err(io_at(&std::env::temp_dir()))?;
+    let scratch = scratch_dir()?;
     let session = Session::new(tf, scratch.path(), started + timeout)?;
 
     let (base, candidate) = std::thread::scope(|s| {
@@ -324,20 +340,27 @@ pub fn plan_against_base(
             tool_error(step, &stream, &out)
         });
     }
-    let changes = if stream.has_replace() {
+    let planned = if stream.has_replace() {
         // Only `show -json` says whether a replacement deletes or creates first.
         messages::changes_from_show(&session.show(&candidate, "candidate show")?)
     } else {
         stream.changes()
     };
+    let (ignored, changes): (Vec<PlanChange>, Vec<PlanChange>) = planned
+        .into_iter()
+        .partition(|c| base.residual.iter().any(|r| c.same_as(r)));
     let log = summarize(
         tf,
         &base,
-        &changes,
+        (&changes, &ignored),
         stream.summary.as_deref(),
         started.elapsed(),
     );
-    Ok(PlanVerdict { changes, log })
+    Ok(PlanVerdict {
+        changes,
+        unsettled: base.residual.clone(),
+        log,
+    })
 }
 
 /// Build the state for `base_dir` now and cache it, so that a later
@@ -345,12 +368,23 @@ pub fn plan_against_base(
 /// seconds instead of tens). Useful when an exercise starts, long before grading.
 /// The state is kept in `tf.cache_dir` and, for this process, in memory.
 pub fn prepare_base(tf: &Terraform, base_dir: &Path, timeout: Duration) -> Result<(), PlanError> {
-    let scratch = tempfile::Builder::new()
+    let scratch = scratch_dir()?;
+    let session = Session::new(tf, scratch.path(), Instant::now() + timeout)?;
+    session.base_state(base_dir).map(|_| ())
+}
+
+/// A temporary folder for working copies. With `FAULTLINE_KEEP_TEMP` set it is
+/// kept afterwards (and its path logged), to look at what Terraform was given.
+fn scratch_dir() -> Result<tempfile::TempDir, PlanError> {
+    let mut dir = tempfile::Builder::new()
         .prefix("faultline-tfplan-")
         .tempdir()
         .map_err(io_at(&std::env::temp_dir()))?;
-    let session = Session::new(tf, scratch.path(), Instant::now() + timeout)?;
-    session.base_state(base_dir).map(|_| ())
+    if std::env::var_os("FAULTLINE_KEEP_TEMP").is_some_and(|v| !v.is_empty()) {
+        dir.disable_cleanup(true);
+        tracing::info!(path = %dir.path().display(), "keeping terraform working copies");
+    }
+    Ok(dir)
 }
 
 fn plan_args() -> Vec<String> {
@@ -371,7 +405,7 @@ fn plan_args() -> Vec<String> {
 fn summarize(
     tf: &Terraform,
     base: &BaseState,
-    changes: &[PlanChange],
+    (changes, ignored): (&[PlanChange], &[PlanChange]),
     summary: Option<&str>,
     took: Duration,
 ) -> String {
@@ -388,10 +422,15 @@ fn summarize(
         base.instances,
         if super::network_isolation_available() { ", no network" } else { "" },
     );
-    if changes.is_empty() {
+    if changes.is_empty() && ignored.is_empty() {
         log.push_str("  no changes\n");
     }
-    for change in changes {
+    let marked = changes.iter().map(|c| (c, "")).chain(
+        ignored
+            .iter()
+            .map(|c| (c, " [not judged: the base plans it too]")),
+    );
+    for (change, mark) in marked {
         let moved = change
             .previous_address
             .as_deref()
@@ -399,19 +438,24 @@ fn summarize(
             .unwrap_or_default();
         let _ = writeln!(
             log,
-            "  {}: {}{moved}",
+            "  {}: {}{moved}{mark}",
             change.address,
             change.actions.join(", ")
         );
     }
     if let Some(summary) = summary {
-        let _ = writeln!(log, "{summary}");
+        let _ = writeln!(log, "terraform says: {summary}");
     }
     if !base.residual.is_empty() {
+        let noise: Vec<String> = base
+            .residual
+            .iter()
+            .map(|c| format!("{} ({})", c.address, c.actions.join(", ")))
+            .collect();
         let _ = writeln!(
             log,
-            "note: the base itself still plans in-place updates to {} (stand-in values), so the same updates above are not the candidate's doing",
-            base.residual.join(", ")
+            "not judged: the base itself plans {} against its synthesised state (a stand-in value the provider rejects); the same changes in the candidate's plan are left out",
+            noise.join("; ")
         );
     }
     let _ = write!(log, "took {:.1}s", took.as_secs_f64());
@@ -453,8 +497,8 @@ struct BaseState {
     instances: usize,
     rounds: u32,
     cached: bool,
-    /// Addresses the base still plans to update in place against its own state.
-    residual: Vec<String>,
+    /// Changes the base still plans against its own synthesised state.
+    residual: Vec<PlanChange>,
 }
 
 /// Everything shared by the Terraform commands of one [`plan_against_base`] call.
@@ -670,9 +714,9 @@ impl<'a> Session<'a> {
         let mut plan = first?;
         let lineage = format!("faultline-{}", &key[..16.min(key.len())]);
         let mut state = synth::state_from_plan(&Value::Null, &schemas, &self.meta(0, &lineage));
-        let mut previous_residual: Option<Vec<String>> = None;
+        let mut previous: Option<Vec<PlanChange>> = None;
         let mut round = 1;
-        let settle = |state: Value, rounds: u32, residual: Vec<String>| {
+        let settle = |state: Value, rounds: u32, residual: Vec<PlanChange>| {
             let built = BaseState {
                 instances: count_instances(&state),
                 state,
@@ -685,27 +729,20 @@ impl<'a> Session<'a> {
         };
         loop {
             let unsettled = messages::unsettled(&plan);
-            let only_updates = unsettled.iter().all(|c| c.actions == ["update"]);
-            let residual: Vec<String> = unsettled.iter().map(|c| c.address.clone()).collect();
-            // Some providers plan an update on every run; that cannot be settled.
-            let stuck = only_updates && previous_residual.as_ref() == Some(&residual);
-            if unsettled.is_empty() || stuck || (round == MAX_ROUNDS && only_updates) {
-                return Ok(settle(state, round, residual));
+            // When a round plans exactly what the last one did, the provider keeps
+            // rejecting some stand-in; more rounds would not change that.
+            let stuck = previous.as_ref() == Some(&unsettled);
+            if unsettled.is_empty() || stuck || round == MAX_ROUNDS {
+                if !unsettled.is_empty() {
+                    tracing::warn!(
+                        ?unsettled,
+                        round,
+                        "the base does not settle against its synthesised state"
+                    );
+                }
+                return Ok(settle(state, round, unsettled));
             }
-            if round == MAX_ROUNDS {
-                let pending: Vec<String> = unsettled
-                    .iter()
-                    .map(|c| format!("{} ({})", c.address, c.actions.join(", ")))
-                    .collect();
-                return Err(PlanError::Tool {
-                    step: "base state".into(),
-                    output: format!(
-                        "no stable state could be built from the base: after {MAX_ROUNDS} rounds it still plans {}",
-                        pending.join("; ")
-                    ),
-                });
-            }
-            previous_residual = only_updates.then_some(residual);
+            previous = Some(unsettled);
             state = synth::state_from_plan(&plan, &schemas, &self.meta(u64::from(round), &lineage));
             let path = work.join("terraform.tfstate");
             let text = serde_json::to_string_pretty(&state)
@@ -828,16 +865,8 @@ impl<'a> Session<'a> {
         let text = std::fs::read_to_string(self.state_path(key)?).ok()?;
         let entry: Value = serde_json::from_str(&text).ok()?;
         let state = entry.get("state")?.clone();
-        let residual = entry
-            .get("residual")
-            .and_then(Value::as_array)
-            .map(|r| {
-                r.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let residual: Vec<PlanChange> =
+            serde_json::from_value(entry.get("residual")?.clone()).ok()?;
         Some(BaseState {
             instances: count_instances(&state),
             rounds: entry
