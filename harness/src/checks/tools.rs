@@ -128,23 +128,35 @@ pub(super) fn tf_plan(ctx: &CheckContext, mount: &str, dir: &str, protect: &[Str
     match tf::plan_against_base(&terraform, &base_dir, &cand_dir, Duration::from_secs(timeout_secs)) {
         Ok(verdict) => {
             let mut evidence = Vec::new();
-            for c in &verdict.changes {
-                let destroys = c.actions.iter().any(|a| a == "delete");
-                if destroys && protect.iter().any(|p| p == &c.address) {
-                    let what = if c.actions.iter().any(|a| a == "create") { "replace" } else { "destroy" };
+            for c in verdict.destroyed() {
+                if protect.iter().any(|p| p == &c.address) {
+                    let what = if c.is_replace() { "replace" } else { "destroy" };
                     evidence.push(Evidence::note(format!("terraform plan would {what} {}", c.address)));
                 }
             }
-            if evidence.is_empty() {
-                Outcome::pass(vec![Evidence::note(format!(
-                    "terraform plan destroys or replaces none of: {}\n{}",
-                    protect.join(", "),
-                    tail(&verdict.log, 15)
-                ))])
-            } else {
+            if !evidence.is_empty() {
                 evidence.push(Evidence::note(tail(&verdict.log, 15)));
-                Outcome::fail(evidence)
+                return Outcome::fail(evidence);
             }
+            // An address Terraform could not settle against the synthesised base
+            // cannot be judged either way: say so instead of passing it.
+            let unjudged: Vec<&str> = verdict
+                .unsettled
+                .iter()
+                .filter(|c| protect.iter().any(|p| p == &c.address))
+                .map(|c| c.address.as_str())
+                .collect();
+            if !unjudged.is_empty() {
+                return Outcome::error(
+                    format!("terraform could not judge {} against the synthesised base", unjudged.join(", ")),
+                    vec![Evidence::note(tail(&verdict.log, 15))],
+                );
+            }
+            Outcome::pass(vec![Evidence::note(format!(
+                "terraform plan destroys or replaces none of: {}\n{}",
+                protect.join(", "),
+                tail(&verdict.log, 15)
+            ))])
         }
         Err(tf::PlanError::NoProviders { reason }) => Outcome::skipped(reason),
         Err(tf::PlanError::Invalid { output }) => {
