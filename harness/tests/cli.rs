@@ -297,3 +297,28 @@ fn the_demo_applies_the_reference_fix_and_stores_a_full_score() {
     let (_, results) = env.json(&["results"]);
     assert_eq!(results[0]["id"], v["result_id"]);
 }
+
+#[test]
+fn reset_restores_the_start_and_keeps_the_previous_work_on_a_backup_branch() {
+    let env = Env::new();
+    let c = toy_content();
+    let c = c.to_str().unwrap();
+    assert!(env.run(&["--content", c, "start", "toy", "--dir", "ws"]).status.success());
+    let ws = env.path("ws");
+    let start = fs_err::read_to_string(ws.join("app.conf")).unwrap();
+    fs_err::write(ws.join("app.conf"), "my edit\n").unwrap();
+    fs_err::write(ws.join("notes.txt"), "keep me\n").unwrap();
+
+    // Without a terminal and without --yes nothing happens.
+    let out = env.cmd(&["--content", c, "reset", "--dir", "ws"]).stdin(std::process::Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(fs_err::read_to_string(ws.join("app.conf")).unwrap(), "my edit\n");
+
+    let (code, v) = env.json(&["--content", c, "reset", "--dir", "ws", "--yes"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(fs_err::read_to_string(ws.join("app.conf")).unwrap(), start);
+    assert!(!ws.join("notes.txt").exists());
+    let backup = v["backup_branch"].as_str().unwrap();
+    assert_eq!(git(&ws, &["show", &format!("{backup}:app.conf")]), "my edit");
+    assert_eq!(git(&ws, &["show", &format!("{backup}:notes.txt")]), "keep me");
+}
