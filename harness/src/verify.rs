@@ -16,13 +16,17 @@ pub struct VerifyOptions {
     pub seeds: Vec<u64>,
     /// Run `command` and `tf-plan` checks (skipped with a reason when off or unavailable).
     pub run_tools: bool,
+    /// Run tool checks on the first this-many seeds only (`None`: all). Terraform
+    /// plans take seconds each, and seeds change names and ranges, not the shape
+    /// Terraform judges.
+    pub tool_seeds: Option<usize>,
     /// Only these exercise or scenario ids (all when empty).
     pub only: Vec<String>,
 }
 
 impl Default for VerifyOptions {
     fn default() -> Self {
-        VerifyOptions { seeds: vec![1, 2, 3], run_tools: true, only: Vec::new() }
+        VerifyOptions { seeds: vec![1, 2, 3], run_tools: true, tool_seeds: None, only: Vec::new() }
     }
 }
 
@@ -109,7 +113,8 @@ fn verify_target(
 ) -> Vec<VerifyRow> {
     let mut rows = Vec::new();
     let mut brokens: Vec<(u64, Snapshot)> = Vec::new();
-    for &seed in &opts.seeds {
+    for (i, &seed) in opts.seeds.iter().enumerate() {
+        let run_tools = opts.run_tools && opts.tool_seeds.is_none_or(|n| i < n);
         let row = |state: &str, score: Option<f64>, misses: Vec<String>, skipped: Vec<String>| VerifyRow {
             target: target.to_string(),
             seed,
@@ -128,7 +133,7 @@ fn verify_target(
         };
 
         // Broken: exactly the listed checks fail.
-        let g = grade_state(catalog, ex, &m, &m.broken, opts.run_tools);
+        let g = grade_state(catalog, ex, &m, &m.broken, run_tools);
         let mut misses = Vec::new();
         errors(&g, &mut misses);
         for c in &g.checks {
@@ -150,7 +155,7 @@ fn verify_target(
         rows.push(row("broken", Some(g.score), misses, skipped(&g)));
 
         // Solution: full marks.
-        let g = grade_state(catalog, ex, &m, &m.solution, opts.run_tools);
+        let g = grade_state(catalog, ex, &m, &m.solution, run_tools);
         let mut misses = Vec::new();
         errors(&g, &mut misses);
         for c in g.checks.iter().filter(|c| c.status == CheckStatus::Failed) {
@@ -167,7 +172,7 @@ fn verify_target(
 
         // Decoys: each must fail.
         for d in &m.decoys {
-            let g = grade_state(catalog, ex, &m, &d.tree, opts.run_tools);
+            let g = grade_state(catalog, ex, &m, &d.tree, run_tools);
             let mut misses = Vec::new();
             errors(&g, &mut misses);
             if g.passed {

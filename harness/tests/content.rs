@@ -65,7 +65,8 @@ fn every_broken_content_case_reports_file_line_and_column() {
 #[test]
 fn the_valid_fixture_loads_and_verifies() {
     let catalog = Catalog::from_tree(&valid_tree()).expect("valid fixture loads");
-    let rows = verify(&catalog, &VerifyOptions { seeds: vec![1, 2, 3, 4], run_tools: false, only: vec![] });
+    let rows =
+        verify(&catalog, &VerifyOptions { seeds: vec![1, 2, 3, 4], run_tools: false, tool_seeds: None, only: vec![] });
     let misses: Vec<_> = rows.iter().filter(|r| !r.ok).collect();
     assert!(misses.is_empty(), "{misses:#?}");
     let states: Vec<&str> =
@@ -86,7 +87,7 @@ fn verify_reports_a_decoy_that_passes_and_a_solution_that_does_not() {
         .replace("      - delete: app.conf\n    must_fail: [file-kept]", "      - replace: { path: app.conf, find: \"debug = true\", with: \"debug = false\" }\n    must_fail: [file-kept]");
     tree.files.insert(rel.into(), text);
     let catalog = Catalog::from_tree(&tree).unwrap();
-    let rows = verify(&catalog, &VerifyOptions { seeds: vec![1], run_tools: false, only: vec![] });
+    let rows = verify(&catalog, &VerifyOptions { seeds: vec![1], run_tools: false, tool_seeds: None, only: vec![] });
     let miss = |state: &str| rows.iter().find(|r| r.state == state).map(|r| r.misses.join("\n")).unwrap();
     assert!(miss("solution").contains("`debug-off` fails on the reference solution"), "{}", miss("solution"));
     assert!(miss("decoy:delete-file").contains("passes the exercise"), "{}", miss("decoy:delete-file"));

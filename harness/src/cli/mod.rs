@@ -129,6 +129,9 @@ pub enum Command {
         /// Skip checks that run tools (terraform and commands).
         #[arg(long)]
         no_tools: bool,
+        /// Run tool checks on the first N seeds only (they are slow; the rest skip them).
+        #[arg(long, value_name = "N")]
+        tool_seeds: Option<usize>,
     },
     /// Run the rules engine on a folder of Terraform files.
     Lint {

@@ -135,7 +135,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Submit { dir, no_tools } => session::submit(&ctx, dir.as_deref(), !no_tools),
         Command::Grade { dir, exercise, save, no_tools } => grade::run(&ctx, &dir, &exercise, save, !no_tools),
         Command::Results { candidate, exercise, id } => results::run(&ctx, candidate, exercise, id),
-        Command::Verify { ids, seeds, no_tools } => verify::run(&ctx, ids, seeds, !no_tools),
+        Command::Verify { ids, seeds, no_tools, tool_seeds } => verify::run(&ctx, ids, seeds, !no_tools, tool_seeds),
         Command::Lint { path, base, required_tags } => lint::run(&ctx, &path, base.as_deref(), required_tags),
         Command::Schema { check, out } => schema::run(&ctx, check, out),
         Command::Doctor => doctor::run(&ctx),

@@ -5,7 +5,13 @@ use crate::cli::Exit;
 use crate::report::text;
 use crate::verify::{verify, VerifyOptions};
 
-pub fn run(ctx: &Ctx, ids: Vec<String>, seeds: Vec<u64>, run_tools: bool) -> Result<Exit, Failure> {
+pub fn run(
+    ctx: &Ctx,
+    ids: Vec<String>,
+    seeds: Vec<u64>,
+    run_tools: bool,
+    tool_seeds: Option<usize>,
+) -> Result<Exit, Failure> {
     let catalog = ctx.catalog()?;
     for id in &ids {
         if catalog.exercise(id).is_none() && !catalog.scenarios.contains_key(id) {
@@ -15,7 +21,7 @@ pub fn run(ctx: &Ctx, ids: Vec<String>, seeds: Vec<u64>, run_tools: bool) -> Res
     if seeds.len() < 2 {
         eprintln!("note: with one seed, verify cannot check that variants differ");
     }
-    let rows = verify(&catalog, &VerifyOptions { seeds, run_tools, only: ids });
+    let rows = verify(&catalog, &VerifyOptions { seeds, run_tools, tool_seeds, only: ids });
     if ctx.json() {
         ctx.print_json(&rows);
     } else {

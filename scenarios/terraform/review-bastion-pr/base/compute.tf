@@ -9,10 +9,11 @@ resource "aws_lb" "web" {
 }
 
 resource "aws_lb_target_group" "app" {
-  name     = "${local.name}-app"
-  port     = @{app_port}
-  protocol = "HTTP"
-  vpc_id   = aws_vpc.main.id
+  name             = "${local.name}-app"
+  port             = @{app_port}
+  protocol         = "HTTP"
+  protocol_version = "HTTP1"
+  vpc_id           = aws_vpc.main.id
 
   health_check {
     path = "/healthz"
