@@ -11,8 +11,9 @@
 //! - the total is the weight-averaged score of the scored dimensions, less the
 //!   cost of the hints revealed, clamped to 0–100;
 //! - the level is the highest whose `min_score` the total reaches, lowered to the
-//!   cap of any red flag raised; a result passes when it reaches the pass mark,
-//!   carries no red flag and fails no required check.
+//!   cap of any red flag raised (and to the lowest level when a required check
+//!   failed); a result passes when it reaches the pass mark, carries no red flag
+//!   and fails no required check.
 
 use crate::model::grade::{DimensionStatus, HintUse};
 use crate::model::{CheckResult, CheckStatus, DimensionScore, Exercise, Grade, RatedBy, RedFlagHit, Scorecard};
@@ -111,6 +112,10 @@ pub fn grade(input: GradeInput<'_>) -> Grade {
     let infra_errors = input.checks.iter().filter(|c| c.status == CheckStatus::Error).count();
     let awaiting = dimensions.iter().any(|d| d.status == DimensionStatus::AwaitingRating);
     let required_failed = input.checks.iter().any(|c| c.required && c.status == CheckStatus::Failed);
+    if required_failed {
+        // A failed gate means the task was not done, whatever else scored.
+        level_idx = level_idx.map(|_| 0);
+    }
     let passed = score >= card.pass_mark && red_flags.is_empty() && weight_sum > 0.0 && !required_failed;
     Grade {
         exercise: input.exercise.id.clone(),

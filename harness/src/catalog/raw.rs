@@ -451,6 +451,9 @@ pub struct RawTfFinding {
     pub subject: Option<String>,
     #[serde(default = "dot")]
     pub dir: String,
+    /// `tf_fixed` only: which new findings fail it — `any` class (default) or `same-class`.
+    #[serde(default)]
+    pub new_findings: crate::model::check::NewFindings,
 }
 
 /// Classes to compare against the base (all when empty).

@@ -408,7 +408,12 @@ fn check_kind(c: &raw::RawCheck, names: &[&str], p: &mut FileProblems) -> Option
     let mut kinds: Vec<CheckKind> = Vec::new();
     if let Some(f) = &c.tf_fixed {
         class(&f.class, p);
-        kinds.push(CheckKind::TfFixed { class: f.class.value.clone(), subject: f.subject.clone(), dir: f.dir.clone() });
+        kinds.push(CheckKind::TfFixed {
+            class: f.class.value.clone(),
+            subject: f.subject.clone(),
+            dir: f.dir.clone(),
+            new_findings: f.new_findings,
+        });
     }
     if let Some(f) = &c.tf_absent {
         class(&f.class, p);

@@ -127,8 +127,8 @@ pub fn run_check(ctx: &CheckContext, planned: &PlannedCheck) -> CheckResult {
     let mount = planned.mount.as_str();
     let spec = &planned.spec;
     let outcome = match &spec.kind {
-        CheckKind::TfFixed { class, subject, dir } => {
-            terraform::fixed(ctx, planned, mount, dir, class, subject.as_deref())
+        CheckKind::TfFixed { class, subject, dir, new_findings } => {
+            terraform::fixed(ctx, planned, mount, dir, class, subject.as_deref(), *new_findings)
         }
         CheckKind::TfAbsent { class, subject, dir } => {
             terraform::absent(ctx, planned, mount, dir, class, subject.as_deref())

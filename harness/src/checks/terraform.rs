@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::{expect, line_of, CheckContext, Outcome, Tree};
 use crate::inject::PlannedCheck;
-use crate::model::check::PathExpect;
+use crate::model::check::{NewFindings, PathExpect};
 use crate::model::snapshot::join;
 use crate::model::{Evidence, Finding};
 use crate::rules::terraform::TfModule;
@@ -52,6 +52,7 @@ pub(super) fn fixed(
     dir: &str,
     class: &str,
     subject: Option<&str>,
+    scope: NewFindings,
 ) -> Outcome {
     let dir = join(mount, dir);
     let cand = ctx.lint(Tree::Candidate, &dir, planned);
@@ -66,7 +67,11 @@ pub(super) fn fixed(
         return Outcome::fail(remaining);
     }
     let (base, broken) = (ctx.lint(Tree::Base, &dir, planned), ctx.lint(Tree::Broken, &dir, planned));
-    let fresh = new_findings(&cand, &[&base, &broken], &[]);
+    let only = match scope {
+        NewFindings::Any => Vec::new(),
+        NewFindings::SameClass => vec![class.to_string()],
+    };
+    let fresh = new_findings(&cand, &[&base, &broken], &only);
     if fresh.is_empty() {
         Outcome::pass(vec![Evidence::note(format!("no `{class}` finding remains and nothing new was flagged"))])
     } else {
@@ -149,5 +154,87 @@ pub(super) fn hcl_path(ctx: &CheckContext, mount: &str, dir: &str, query: &str, 
             o.message = why;
             o
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::scenario::TerraformSettings;
+    use crate::model::{CheckKind, CheckSpec, CheckStatus, Snapshot};
+
+    fn tree(files: &[(&str, &str)]) -> Snapshot {
+        files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect()
+    }
+
+    const SG: &str = r#"resource "aws_security_group" "bastion" {
+  name = "bastion"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["CIDR"]
+  }
+}
+"#;
+
+    const EBS: &str = r#"resource "aws_ebs_volume" "scratch" {
+  availability_zone = "eu-west-1a"
+  size              = 10
+}
+"#;
+
+    fn planned(new_findings: NewFindings) -> PlannedCheck {
+        PlannedCheck {
+            scenario: "s".into(),
+            mount: ".".into(),
+            terraform: TerraformSettings::default(),
+            spec: CheckSpec {
+                id: "ssh".into(),
+                title: "ssh".into(),
+                kind: CheckKind::TfFixed {
+                    class: "tf.open-ingress".into(),
+                    subject: None,
+                    dir: ".".into(),
+                    new_findings,
+                },
+                points: 10,
+                dimension: "security".into(),
+                hidden: false,
+                required: false,
+                feedback: "SSH is open".into(),
+                red_flag: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_fix_that_breaks_something_else_fails_tf_fixed_unless_scoped_to_its_class() {
+        let base = tree(&[("main.tf", "")]);
+        let broken = tree(&[("main.tf", &SG.replace("CIDR", "0.0.0.0/0"))]);
+        let cand = tree(&[("main.tf", &SG.replace("CIDR", "10.0.0.0/8")), ("disk.tf", EBS)]);
+        let ctx = CheckContext::new(&cand, &base, &broken);
+        let any = crate::checks::run_check(&ctx, &planned(NewFindings::Any));
+        assert_eq!(any.status, CheckStatus::Failed, "{any:?}");
+        assert!(any.evidence.iter().any(|e| e.text.contains("tf.unencrypted-storage")), "{:?}", any.evidence);
+        let same = crate::checks::run_check(&ctx, &planned(NewFindings::SameClass));
+        assert_eq!(same.status, CheckStatus::Passed, "{same:?}");
+
+        // Still open: fails either way, pointing at the rule.
+        let ctx = CheckContext::new(&broken, &base, &broken);
+        let open = crate::checks::run_check(&ctx, &planned(NewFindings::SameClass));
+        assert_eq!(open.status, CheckStatus::Failed);
+        assert_eq!(open.evidence[0].file.as_deref(), Some("main.tf"));
+        assert_eq!(open.evidence[0].line, Some(7));
+    }
+
+    #[test]
+    fn findings_the_pull_request_planted_are_not_counted_as_the_candidates() {
+        let base = tree(&[("main.tf", "")]);
+        let broken = tree(&[("main.tf", &SG.replace("CIDR", "0.0.0.0/0")), ("disk.tf", EBS)]);
+        let cand = tree(&[("main.tf", &SG.replace("CIDR", "10.0.0.0/8")), ("disk.tf", EBS)]);
+        let ctx = CheckContext::new(&cand, &base, &broken);
+        let r = crate::checks::run_check(&ctx, &planned(NewFindings::Any));
+        assert_eq!(r.status, CheckStatus::Passed, "{r:?}");
     }
 }

@@ -45,6 +45,17 @@ pub struct PathExpect {
     pub matches: Option<String>,
 }
 
+/// Which findings introduced by the candidate fail a `tf-fixed` check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NewFindings {
+    /// A new finding of any class.
+    #[default]
+    Any,
+    /// Only a new finding of the target's class.
+    SameClass,
+}
+
 /// A risk a written answer is expected to name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Risk {
@@ -67,6 +78,10 @@ pub enum CheckKind {
         subject: Option<String>,
         /// Directory of Terraform files, relative to the scenario mount.
         dir: String,
+        /// Which new findings fail the check: any class (the default), or only the
+        /// target's own class (so one slip elsewhere does not cost every fix; pair
+        /// it with a `tf-no-new-findings` guard).
+        new_findings: NewFindings,
     },
     /// No finding of a class (optionally for one subject) in the candidate's state.
     TfAbsent {
