@@ -60,6 +60,11 @@ pub struct Marker {
 }
 
 impl Marker {
+    /// When the session started, if the recorded time reads.
+    pub fn started(&self) -> Option<time::OffsetDateTime> {
+        time::OffsetDateTime::parse(&self.started_at, &time::format_description::well_known::Rfc3339).ok()
+    }
+
     fn payload(&self) -> String {
         format!(
             "{}\n{}\n{}\n{}\n{}\n{}\n{}",
