@@ -215,8 +215,7 @@ pub fn submit(ctx: &Ctx, dir: Option<&Path>, run_tools: bool) -> Result<Exit, Fa
     let hints_used = hints.len();
     let eval = session::evaluate(&catalog, &root, &marker, Mode::Submit, hints, run_tools)?;
     let ex = session::find_exercise(&catalog, &marker.exercise)?;
-    let started_at =
-        time::OffsetDateTime::parse(&marker.started_at, &time::format_description::well_known::Rfc3339).ok();
+    let started_at = marker.started();
     let submitted_at = now();
     let record = NewResult {
         session_id: Some(marker.session.clone()),
