@@ -39,8 +39,7 @@ pub fn run(ctx: &Ctx, dir: &Path, exercise: &str, store_it: bool, run_tools: boo
             candidate: marker.candidate.clone(),
             exercise: marker.exercise.clone(),
             seed: marker.seed,
-            started_at: time::OffsetDateTime::parse(&marker.started_at, &time::format_description::well_known::Rfc3339)
-                .ok(),
+            started_at: marker.started(),
             submitted_at: time::OffsetDateTime::now_utc(),
             hints_used,
             grade: eval.grade.clone(),
