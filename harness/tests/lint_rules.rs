@@ -53,18 +53,17 @@ fn lint_against_base(case: &str, base: &str, settings: &TerraformSettings) -> Li
     report
 }
 
-/// `(file, line, rule, subject)` of the findings of one class, in report order.
-fn hits(report: &LintReport, class: &str) -> Vec<(String, usize, String, String)> {
+/// No findings (of the class asked about).
+const NONE: [&str; 0] = [];
+
+/// `"file:line rule subject"` for each finding of one class, in report order.
+fn hits(report: &LintReport, class: &str) -> Vec<String> {
     report
         .findings
         .iter()
         .filter(|f| f.class == class)
-        .map(|f| (f.file.clone(), f.line, f.rule.clone(), f.subject.clone()))
+        .map(|f| format!("{}:{} {} {}", f.file, f.line, f.rule, f.subject))
         .collect()
-}
-
-fn hit(file: &str, line: usize, rule: &str, subject: &str) -> (String, usize, String, String) {
-    (file.into(), line, rule.into(), subject.into())
 }
 
 fn severity_of(report: &LintReport, class: &str, rule: &str) -> Option<Severity> {
@@ -83,37 +82,14 @@ fn ssh_rdp_and_every_port_open_to_the_world_are_open_ingress() {
     assert_eq!(
         hits(&report, "tf.open-ingress"),
         [
-            hit(
-                "main.tf",
-                28,
-                "ssh-from-anywhere",
-                "aws_security_group.bastion"
-            ),
-            hit(
-                "main.tf",
-                38,
-                "rdp-from-anywhere",
-                "aws_security_group_rule.jump_rdp"
-            ),
-            hit(
-                "main.tf",
-                45,
-                "all-traffic-from-anywhere",
-                "aws_vpc_security_group_ingress_rule.debug"
-            ),
-            hit(
-                "main.tf",
-                56,
-                "all-ports-from-anywhere",
-                "aws_security_group.batch"
-            ),
+            "main.tf:28 ssh-from-anywhere aws_security_group.bastion",
+            "main.tf:38 rdp-from-anywhere aws_security_group_rule.jump_rdp",
+            "main.tf:45 all-traffic-from-anywhere aws_vpc_security_group_ingress_rule.debug",
+            "main.tf:56 all-ports-from-anywhere aws_security_group.batch",
             // Its default is the VPN range; terraform.tfvars opens it to the world.
-            hit(
-                "main.tf",
-                65,
-                "rdp-from-anywhere",
-                "aws_security_group_rule.vpn_rdp"
-            ),
+            "main.tf:65 rdp-from-anywhere aws_security_group_rule.vpn_rdp",
+            // The second element of a `dynamic "ingress"` over a variable's default.
+            "main.tf:91 ssh-from-anywhere aws_security_group.service",
         ]
     );
     assert_eq!(
@@ -130,7 +106,7 @@ fn ssh_rdp_and_every_port_open_to_the_world_are_open_ingress() {
 fn ssh_from_a_narrow_range_and_https_on_a_public_alb_are_not_open_ingress() {
     // Covers SSH from a /32, a variable whose default is a /32, a local office range,
     // 80/443 from anywhere on the ALB, egress to anywhere, and SG-to-SG ingress.
-    assert_eq!(hits(&lint("open-ingress/fixed"), "tf.open-ingress"), []);
+    assert_eq!(hits(&lint("open-ingress/fixed"), "tf.open-ingress"), NONE);
 }
 
 // ---- tf.missing-tags ---------------------------------------------------------------
@@ -141,31 +117,11 @@ fn resources_missing_a_required_tag_are_reported_once_with_the_missing_keys() {
     assert_eq!(
         hits(&report, "tf.missing-tags"),
         [
-            hit("main.tf", 25, "missing-required-tags", "aws_vpc.main"),
-            hit(
-                "main.tf",
-                31,
-                "missing-required-tags",
-                "aws_s3_bucket.assets"
-            ),
-            hit(
-                "main.tf",
-                38,
-                "missing-required-tags",
-                "aws_acm_certificate.cdn"
-            ),
-            hit(
-                "main.tf",
-                43,
-                "missing-required-tags",
-                "aws_autoscaling_group.web"
-            ),
-            hit(
-                "main.tf",
-                56,
-                "missing-required-tags",
-                "aws_autoscaling_group.workers"
-            ),
+            "main.tf:25 missing-required-tags aws_vpc.main",
+            "main.tf:31 missing-required-tags aws_s3_bucket.assets",
+            "main.tf:38 missing-required-tags aws_acm_certificate.cdn",
+            "main.tf:43 missing-required-tags aws_autoscaling_group.web",
+            "main.tf:56 missing-required-tags aws_autoscaling_group.workers",
         ]
     );
     let messages: Vec<&str> = report
@@ -183,7 +139,7 @@ fn resources_missing_a_required_tag_are_reported_once_with_the_missing_keys() {
 
 #[test]
 fn default_tags_on_the_provider_satisfy_required_tags_even_in_child_modules() {
-    assert_eq!(hits(&lint("missing-tags/fixed"), "tf.missing-tags"), []);
+    assert_eq!(hits(&lint("missing-tags/fixed"), "tf.missing-tags"), NONE);
 }
 
 #[test]
@@ -194,7 +150,7 @@ fn no_required_tags_turns_the_tag_rule_off() {
         ".",
         &TerraformSettings::default(),
     );
-    assert_eq!(hits(&report, "tf.missing-tags"), []);
+    assert_eq!(hits(&report, "tf.missing-tags"), NONE);
 }
 
 // ---- tf.destroy-without-moved ------------------------------------------------------
@@ -210,12 +166,12 @@ fn renames_without_moved_blocks_and_renamed_buckets_destroy_resources() {
         hits(&report, "tf.destroy-without-moved"),
         [
             // Reported at the resource that looks like its replacement.
-            hit("main.tf", 3, "stateful-removed", "aws_db_instance.main"),
-            hit("main.tf", 13, "stateful-replaced", "aws_s3_bucket.uploads"),
+            "main.tf:3 stateful-removed aws_db_instance.main",
+            "main.tf:13 stateful-replaced aws_s3_bucket.uploads",
             // Nothing replaced it: reported where it was in the base.
-            hit("main.tf", 14, "resource-removed", "aws_security_group.db"),
+            "main.tf:14 resource-removed aws_security_group.db",
             // Its moved block points at a misspelt address.
-            hit("main.tf", 16, "resource-removed", "aws_instance.worker"),
+            "main.tf:16 resource-removed aws_instance.worker",
         ]
     );
     assert_eq!(
@@ -231,7 +187,7 @@ fn moved_and_removed_blocks_make_a_refactor_safe() {
         "destroy-without-moved/base",
         &settings(),
     );
-    assert_eq!(hits(&report, "tf.destroy-without-moved"), []);
+    assert_eq!(hits(&report, "tf.destroy-without-moved"), NONE);
 }
 
 #[test]
@@ -245,25 +201,13 @@ fn scenario_stateful_types_replace_the_built_in_list() {
         "destroy-without-moved/base",
         &settings,
     );
-    let rules: Vec<(String, String)> = hits(&report, "tf.destroy-without-moved")
-        .into_iter()
-        .map(|(_, _, rule, subject)| (rule, subject))
-        .collect();
     assert_eq!(
-        rules,
+        hits(&report, "tf.destroy-without-moved"),
         [
-            (
-                "resource-removed".to_string(),
-                "aws_db_instance.main".to_string()
-            ),
-            (
-                "stateful-removed".to_string(),
-                "aws_security_group.db".to_string()
-            ),
-            (
-                "resource-removed".to_string(),
-                "aws_instance.worker".to_string()
-            ),
+            "main.tf:3 resource-removed aws_db_instance.main",
+            // Buckets are no longer stateful here, so renaming one is not reported.
+            "main.tf:14 stateful-removed aws_security_group.db",
+            "main.tf:16 resource-removed aws_instance.worker",
         ]
     );
 }
@@ -275,7 +219,7 @@ fn without_a_base_nothing_counts_as_destroyed() {
             &lint("destroy-without-moved/broken"),
             "tf.destroy-without-moved"
         ),
-        []
+        NONE
     );
 }
 
@@ -290,7 +234,7 @@ fn a_candidate_that_does_not_parse_is_not_reported_as_destroying_everything() {
     candidate.insert("main.tf", text);
     let report = lint_terraform(&candidate, Some(&base), ".", &settings());
     assert_eq!(report.problems.len(), 1);
-    assert_eq!(hits(&report, "tf.destroy-without-moved"), []);
+    assert_eq!(hits(&report, "tf.destroy-without-moved"), NONE);
 }
 
 // ---- tf.unencrypted-storage --------------------------------------------------------
@@ -301,27 +245,12 @@ fn databases_volumes_and_file_systems_without_encryption_are_reported() {
     assert_eq!(
         hits(&report, "tf.unencrypted-storage"),
         [
-            hit("main.tf", 6, "rds-unencrypted", "aws_db_instance.orders"),
-            hit(
-                "main.tf",
-                16,
-                "rds-unencrypted",
-                "aws_rds_cluster.analytics"
-            ),
+            "main.tf:6 rds-unencrypted aws_db_instance.orders",
+            "main.tf:16 rds-unencrypted aws_rds_cluster.analytics",
             // `encrypted = var.encrypt_volumes`, whose default is false.
-            hit("main.tf", 22, "ebs-unencrypted", "aws_ebs_volume.scratch"),
-            hit(
-                "main.tf",
-                25,
-                "efs-unencrypted",
-                "aws_efs_file_system.shared"
-            ),
-            hit(
-                "main.tf",
-                29,
-                "s3-no-encryption-config",
-                "aws_s3_bucket.exports"
-            ),
+            "main.tf:22 ebs-unencrypted aws_ebs_volume.scratch",
+            "main.tf:25 efs-unencrypted aws_efs_file_system.shared",
+            "main.tf:29 s3-no-encryption-config aws_s3_bucket.exports",
         ]
     );
     assert_eq!(
@@ -338,7 +267,7 @@ fn databases_volumes_and_file_systems_without_encryption_are_reported() {
 fn encryption_set_inline_by_default_or_by_a_sibling_resource_is_accepted() {
     assert_eq!(
         hits(&lint("unencrypted-storage/fixed"), "tf.unencrypted-storage"),
-        []
+        NONE
     );
 }
 
@@ -350,22 +279,12 @@ fn public_acls_disabled_access_blocks_and_public_policies_open_a_bucket() {
     assert_eq!(
         hits(&report, "tf.public-bucket"),
         [
-            hit("main.tf", 3, "public-acl", "aws_s3_bucket.site"),
-            hit("main.tf", 12, "public-acl", "aws_s3_bucket_acl.uploads"),
-            hit(
-                "main.tf",
-                18,
-                "public-access-block-disabled",
-                "aws_s3_bucket_public_access_block.uploads"
-            ),
-            hit("main.tf", 24, "public-policy", "aws_s3_bucket_policy.site"),
+            "main.tf:3 public-acl aws_s3_bucket.site",
+            "main.tf:12 public-acl aws_s3_bucket_acl.uploads",
+            "main.tf:18 public-access-block-disabled aws_s3_bucket_public_access_block.uploads",
+            "main.tf:24 public-policy aws_s3_bucket_policy.site",
             // Written in a policy document data source.
-            hit(
-                "main.tf",
-                44,
-                "public-policy",
-                "aws_s3_bucket_policy.uploads"
-            ),
+            "main.tf:44 public-policy aws_s3_bucket_policy.uploads",
         ]
     );
     let block = report
@@ -382,7 +301,7 @@ fn public_acls_disabled_access_blocks_and_public_policies_open_a_bucket() {
 
 #[test]
 fn private_acls_full_access_blocks_and_conditioned_policies_keep_a_bucket_private() {
-    assert_eq!(hits(&lint("public-bucket/fixed"), "tf.public-bucket"), []);
+    assert_eq!(hits(&lint("public-bucket/fixed"), "tf.public-bucket"), NONE);
 }
 
 // ---- tf.hardcoded-secret -----------------------------------------------------------
@@ -393,17 +312,13 @@ fn literal_credentials_in_providers_variables_attributes_and_user_data_are_repor
     assert_eq!(
         hits(&report, "tf.hardcoded-secret"),
         [
-            hit("main.tf", 3, "provider-credentials", "provider.aws"),
-            hit("main.tf", 4, "provider-credentials", "provider.aws"),
-            hit("main.tf", 10, "secret-variable-default", "var.db_password"),
-            hit("main.tf", 18, "secret-attribute", "aws_db_instance.main"),
-            hit(
-                "main.tf",
-                30,
-                "secret-attribute",
-                "aws_lambda_function.checkout"
-            ),
-            hit("main.tf", 41, "github-token", "aws_instance.runner"),
+            "main.tf:3 provider-credentials provider.aws",
+            "main.tf:4 provider-credentials provider.aws",
+            "main.tf:10 secret-variable-default var.db_password",
+            "main.tf:18 secret-attribute aws_db_instance.main",
+            "main.tf:30 secret-attribute aws_lambda_function.checkout",
+            "main.tf:41 github-token aws_instance.runner",
+            "terraform.tfvars:2 password-assignment terraform.tfvars:2",
         ]
     );
 }
@@ -416,6 +331,7 @@ fn secret_findings_never_repeat_the_secret() {
         "Sup3rS3cret!",
         "changeme",
         "sk_live_9f8Kq2",
+        "Pr0d-Hunter2",
         "ghp_8fK2mQ9x",
     ] {
         assert!(
@@ -429,7 +345,7 @@ fn secret_findings_never_repeat_the_secret() {
 fn references_generated_passwords_and_documentation_keys_are_not_hardcoded_secrets() {
     assert_eq!(
         hits(&lint("hardcoded-secret/fixed"), "tf.hardcoded-secret"),
-        []
+        NONE
     );
 }
 
@@ -441,20 +357,10 @@ fn admin_and_whole_service_wildcards_are_reported_in_every_policy_spelling() {
     assert_eq!(
         hits(&report, "tf.wildcard-iam"),
         [
-            hit("main.tf", 3, "action-wildcard", "aws_iam_policy.deployer"),
-            hit(
-                "main.tf",
-                18,
-                "service-wildcard",
-                "aws_iam_role_policy.uploader"
-            ),
-            hit(
-                "main.tf",
-                30,
-                "not-action-allow",
-                "data.aws_iam_policy_document.ops"
-            ),
-            hit("main.tf", 41, "service-wildcard", "aws_iam_role.app"),
+            "main.tf:3 action-wildcard aws_iam_policy.deployer",
+            "main.tf:18 service-wildcard aws_iam_role_policy.uploader",
+            "main.tf:30 not-action-allow data.aws_iam_policy_document.ops",
+            "main.tf:41 service-wildcard aws_iam_role.app",
         ]
     );
     assert_eq!(
@@ -469,7 +375,7 @@ fn admin_and_whole_service_wildcards_are_reported_in_every_policy_spelling() {
 
 #[test]
 fn scoped_actions_denies_and_service_wildcards_on_one_resource_are_not_wildcard_iam() {
-    assert_eq!(hits(&lint("wildcard-iam/fixed"), "tf.wildcard-iam"), []);
+    assert_eq!(hits(&lint("wildcard-iam/fixed"), "tf.wildcard-iam"), NONE);
 }
 
 // ---- tf.deletion-protection-off ----------------------------------------------------
@@ -480,31 +386,11 @@ fn databases_without_protection_and_explicitly_unprotected_resources_are_reporte
     assert_eq!(
         hits(&report, "tf.deletion-protection-off"),
         [
-            hit(
-                "main.tf",
-                6,
-                "deletion-protection-disabled",
-                "aws_db_instance.main"
-            ),
-            hit("main.tf", 7, "skip-final-snapshot", "aws_db_instance.main"),
-            hit(
-                "main.tf",
-                10,
-                "deletion-protection-missing",
-                "aws_rds_cluster.analytics"
-            ),
-            hit(
-                "main.tf",
-                19,
-                "deletion-protection-disabled",
-                "aws_lb.public"
-            ),
-            hit(
-                "main.tf",
-                26,
-                "deletion-protection-disabled",
-                "aws_dynamodb_table.carts"
-            ),
+            "main.tf:6 deletion-protection-disabled aws_db_instance.main",
+            "main.tf:7 skip-final-snapshot aws_db_instance.main",
+            "main.tf:10 deletion-protection-missing aws_rds_cluster.analytics",
+            "main.tf:19 deletion-protection-disabled aws_lb.public",
+            "main.tf:26 deletion-protection-disabled aws_dynamodb_table.carts",
         ]
     );
 }
@@ -516,7 +402,7 @@ fn protected_databases_and_defaulted_load_balancers_are_not_reported() {
             &lint("deletion-protection-off/fixed"),
             "tf.deletion-protection-off"
         ),
-        []
+        NONE
     );
 }
 
@@ -534,18 +420,18 @@ fn a_file_that_is_not_hcl_is_reported_and_the_others_are_still_linted() {
     assert!(!problem.message.is_empty());
     assert_eq!(
         hits(&report, "tf.open-ingress"),
-        [hit(
-            "network.tf",
-            8,
-            "ssh-from-anywhere",
-            "aws_security_group.ssh"
-        )]
+        ["network.tf:8 ssh-from-anywhere aws_security_group.ssh"]
     );
 }
 
 #[test]
 fn linting_a_subdirectory_reports_paths_from_the_snapshot_root() {
-    let report = lint_terraform(&fixture("missing-tags/fixed"), None, "modules", &settings());
+    let report = lint_terraform(
+        &fixture("missing-tags/fixed"),
+        None,
+        "./modules/",
+        &settings(),
+    );
     assert!(!report.findings.is_empty());
     assert!(
         report
@@ -588,4 +474,34 @@ fn hcl_path_queries_read_fixture_values_with_their_location() {
             28
         ))
     );
+}
+
+#[test]
+fn truncated_and_garbled_files_never_panic() {
+    let cases = [
+        "open-ingress/broken",
+        "missing-tags/broken",
+        "public-bucket/broken",
+        "hardcoded-secret/broken",
+        "wildcard-iam/broken",
+    ];
+    let base = fixture("destroy-without-moved/base");
+    for case in cases {
+        let snapshot = fixture(case);
+        for (path, text) in snapshot.iter() {
+            let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).step_by(13).collect();
+            for &cut in &boundaries {
+                let mut garbled = snapshot.clone();
+                garbled.insert(path, &text[..cut]);
+                let report = lint_terraform(&garbled, Some(&base), ".", &settings());
+                assert!(report.findings.iter().all(|f| f.line >= 1 && f.column >= 1));
+                // Drop one character in the middle instead of the tail.
+                let mut spliced = text[..cut].to_string();
+                spliced.push_str(text[cut..].get(1..).unwrap_or_default());
+                garbled.insert(path, spliced.as_str());
+                let _ = lint_terraform(&garbled, Some(&base), ".", &settings());
+                let _ = faultline::rules::secrets::scan(&spliced);
+            }
+        }
+    }
 }

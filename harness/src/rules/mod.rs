@@ -49,6 +49,9 @@ pub fn lint_terraform(
     dir: &str,
     settings: &TerraformSettings,
 ) -> LintReport {
+    // `./infra/` and `infra` name the same folder; `.` and `` name the root.
+    let dir = crate::model::snapshot::join(".", dir);
+    let dir = dir.as_str();
     let current = module_files(snapshot, dir);
     let before = base.map(|b| module_files(b, dir));
     let dirs: BTreeSet<&str> = current

@@ -37,6 +37,33 @@ pub trait Scope {
     fn variable(&self, name: &str) -> Option<&Expr>;
     /// The expression of a local value.
     fn local(&self, name: &str) -> Option<&Expr>;
+    /// A value bound to a bare name, such as the iterator of a `dynamic` block.
+    fn binding(&self, _name: &str) -> Option<&Value> {
+        None
+    }
+}
+
+/// A scope with one extra name bound (`ingress` inside `dynamic "ingress"`).
+pub struct Bound<'a> {
+    pub inner: &'a dyn Scope,
+    pub name: &'a str,
+    pub value: Value,
+}
+
+impl Scope for Bound<'_> {
+    fn variable(&self, name: &str) -> Option<&Expr> {
+        self.inner.variable(name)
+    }
+    fn local(&self, name: &str) -> Option<&Expr> {
+        self.inner.local(name)
+    }
+    fn binding(&self, name: &str) -> Option<&Value> {
+        if name == self.name {
+            Some(&self.value)
+        } else {
+            self.inner.binding(name)
+        }
+    }
 }
 
 /// How many expression nodes one evaluation may visit; locals that fan out into
@@ -111,7 +138,11 @@ fn eval_reference(parts: &[String], source: &str, cx: &Cx<'_>, depth: usize) -> 
             Some(e) => (eval_at(e, cx, depth + 1), rest),
             None => return unknown(),
         },
-        _ => return unknown(),
+        [name, rest @ ..] => match cx.scope.binding(name) {
+            Some(v) => (v.clone(), rest),
+            None => return unknown(),
+        },
+        [] => return unknown(),
     };
     let mut value = root;
     for step in rest {
@@ -321,7 +352,7 @@ mod tests {
         }
     }
 
-    fn eval_text(text: &str, scope: &MapScope) -> Value {
+    fn eval_text(text: &str, scope: &dyn Scope) -> Value {
         eval(&parse_expr(text).unwrap(), scope)
     }
 
@@ -409,6 +440,28 @@ mod tests {
             eval_text("x > 1 ? 2 : 3", &MapScope::default()),
             Value::Unknown(_)
         ));
+    }
+
+    #[test]
+    fn a_bound_iterator_resolves_its_key_and_value() {
+        let outer = MapScope::default().var("port", "22");
+        let mut item = BTreeMap::new();
+        item.insert("key".to_string(), Value::Number(0.0));
+        item.insert(
+            "value".to_string(),
+            eval_text(r#"{ cidr = "10.0.0.0/8" }"#, &outer),
+        );
+        let scope = Bound {
+            inner: &outer,
+            name: "ingress",
+            value: Value::Object(item),
+        };
+        assert_eq!(
+            eval_text("ingress.value.cidr", &scope).as_str(),
+            Some("10.0.0.0/8")
+        );
+        assert_eq!(eval_text("var.port", &scope), Value::Number(22.0));
+        assert!(!eval_text("egress.value", &scope).is_known());
     }
 
     #[test]

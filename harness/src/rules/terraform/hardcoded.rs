@@ -4,9 +4,10 @@
 //! object key, or an ECS-style `{ name = "DB_PASSWORD", value = "..." }` pair) whose
 //! name says secret holding a literal string; a secret-named `variable` or `local`
 //! with a literal value; and literal credentials in an `aws` provider block. Textually,
-//! [`crate::rules::secrets::scan`] runs over each file to catch token formats wherever
-//! they hide (heredoc user data, comments). A line reported by the structural checks
-//! is not reported again by the scan.
+//! [`crate::rules::secrets::scan`] runs over each file, auto-loaded `.tfvars`
+//! included, to catch token formats and secret assignments wherever they hide
+//! (heredoc user data, comments, committed variable values). A line reported by the
+//! structural checks is not reported again by the scan.
 //!
 //! References (`var.x`, `random_password.x.result`, `data.aws_secretsmanager_...`)
 //! and interpolations are how secrets should arrive, so they never count; neither do

@@ -11,7 +11,7 @@
 
 use crate::model::{Finding, Severity};
 
-use super::eval::Value;
+use super::eval::{self, Bound, Scope, Value};
 use super::syntax::{Block, Loc};
 use super::{Context, Hit, TfModule};
 
@@ -43,13 +43,16 @@ trait RuleFields {
 
 /// A rule written as a block (`ingress { ... }` or a resource body).
 struct BlockFields<'a> {
-    module: &'a TfModule,
+    scope: &'a dyn Scope,
     block: &'a Block,
 }
 
 impl RuleFields for BlockFields<'_> {
     fn get(&self, name: &str) -> Option<Value> {
-        super::attr_value(self.module, self.block, name)
+        self.block
+            .body
+            .value(name)
+            .map(|e| eval::eval(e, self.scope))
     }
     fn loc(&self, name: &str) -> Loc {
         super::attr_loc(self.block, name)
@@ -77,14 +80,16 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let block = resource.block;
         let mut judge = |fields: &dyn RuleFields, spelling: &Spelling| {
             if let Some((rule, severity, loc, message)) = judge(fields, spelling) {
+                let subject = resource.address();
+                let file = resource.file;
                 out.push(
                     Hit {
                         class: CLASS,
                         rule,
                         severity,
-                        file: resource.file,
+                        file,
                         loc,
-                        subject: resource.address(),
+                        subject,
                         message,
                     }
                     .into(),
@@ -96,16 +101,20 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 for ingress in block.body.blocks_of("ingress") {
                     judge(
                         &BlockFields {
-                            module,
+                            scope: module,
                             block: ingress,
                         },
                         &CLASSIC,
                     );
                 }
-                if let (Some(Value::List(rules)), Some(attr)) = (
-                    super::attr_value(module, block, "ingress"),
-                    block.body.attr("ingress"),
-                ) {
+                for dynamic in block.body.blocks_of("dynamic") {
+                    if dynamic.labels.first().is_some_and(|l| l == "ingress") {
+                        for_each_dynamic(module, dynamic, |fields| judge(fields, &CLASSIC));
+                    }
+                }
+                let rules = super::attr_value(module, block, "ingress");
+                if let (Some(Value::List(rules)), Some(attr)) = (rules, block.body.attr("ingress"))
+                {
                     for rule in &rules {
                         judge(
                             &ObjectFields {
@@ -120,14 +129,66 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             "aws_security_group_rule" => {
                 let kind = super::attr_value(module, block, "type");
                 if kind.as_ref().and_then(Value::as_str) == Some("ingress") {
-                    judge(&BlockFields { module, block }, &CLASSIC);
+                    judge(
+                        &BlockFields {
+                            scope: module,
+                            block,
+                        },
+                        &CLASSIC,
+                    );
                 }
             }
             "aws_vpc_security_group_ingress_rule" => {
-                judge(&BlockFields { module, block }, &VPC_RULE)
+                judge(
+                    &BlockFields {
+                        scope: module,
+                        block,
+                    },
+                    &VPC_RULE,
+                );
             }
             _ => {}
         }
+    }
+}
+
+/// Run `f` on the `content` of a `dynamic "ingress"` block once per element of its
+/// `for_each`, with the iterator (`ingress.key`, `ingress.value`) bound. Nothing
+/// happens when the collection is unknown.
+fn for_each_dynamic(module: &TfModule, dynamic: &Block, mut f: impl FnMut(&dyn RuleFields)) {
+    let Some(content) = dynamic.body.blocks_of("content").next() else {
+        return;
+    };
+    let name = match dynamic.body.value("iterator").and_then(|e| e.reference()) {
+        Some([name]) => name.as_str(),
+        _ => dynamic.labels.first().map_or("ingress", String::as_str),
+    };
+    let items: Vec<(Value, Value)> = match super::attr_value(module, dynamic, "for_each") {
+        // Terraform keys a list by index (a set by value; sets are read as lists here).
+        Some(Value::List(items)) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Value::Number(i as f64), v))
+            .collect(),
+        Some(Value::Object(map)) => map
+            .into_iter()
+            .map(|(k, v)| (Value::String(k), v))
+            .collect(),
+        _ => return,
+    };
+    for (key, value) in items {
+        let mut iterator = std::collections::BTreeMap::new();
+        iterator.insert("key".to_string(), key);
+        iterator.insert("value".to_string(), value);
+        let scope = Bound {
+            inner: module,
+            name,
+            value: Value::Object(iterator),
+        };
+        f(&BlockFields {
+            scope: &scope,
+            block: content,
+        });
     }
 }
 

@@ -56,7 +56,7 @@ pub struct TfModule {
     items: Vec<Item>,
     /// Variable values from `terraform.tfvars` and `*.auto.tfvars`.
     tfvars: BTreeMap<String, Expr>,
-    /// `(path, text)` of every `.tf` file that parsed, for text scanners.
+    /// `(path, text)` of every file that parsed (`.tf` and `.tfvars`), for text scanners.
     sources: Vec<(String, String)>,
 }
 
@@ -123,9 +123,12 @@ impl TfModule {
         tfvars.sort_by_key(|(path, _)| !is_main_tfvars(path));
         for (path, text) in tfvars {
             match syntax::parse_body(text) {
-                Ok(body) => module
-                    .tfvars
-                    .extend(body.attrs.into_iter().map(|a| (a.name, a.value))),
+                Ok(body) => {
+                    module
+                        .tfvars
+                        .extend(body.attrs.into_iter().map(|a| (a.name, a.value)));
+                    module.sources.push((path.to_string(), text.to_string()));
+                }
                 Err(err) => problems.push(problem(path, &err)),
             }
         }
