@@ -1,0 +1,9 @@
+output "db_endpoint" {
+  description = "Where the application finds its database."
+  value       = aws_db_instance.@{db}.address
+}
+
+output "db_secret_arn" {
+  description = "Secrets Manager secret with the application database's master credentials; the app reads it at start-up."
+  value       = aws_db_instance.@{db}.master_user_secret[0].secret_arn
+}

@@ -1,0 +1,3 @@
+
+# Torn down every evening by test-teardown.yml.
+db_deletion_protection = false
