@@ -5,5 +5,5 @@ output "db_endpoint" {
 
 output "db_secret_arn" {
   description = "Secrets Manager secret with the application database's master credentials; the app reads it at start-up."
-  value       = aws_db_instance.@{db}.master_user_secret[0].secret_arn
+  value       = one(aws_db_instance.@{db}.master_user_secret[*].secret_arn)
 }

@@ -26,5 +26,5 @@ resource "aws_db_instance" "reporting" {
 
 output "reporting_db_secret_arn" {
   description = "Secrets Manager secret with the reporting database's master credentials, for the BI jobs."
-  value       = aws_db_instance.reporting.master_user_secret[0].secret_arn
+  value       = one(aws_db_instance.reporting.master_user_secret[*].secret_arn)
 }
