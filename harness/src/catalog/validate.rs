@@ -371,11 +371,9 @@ fn edit(dir: &str, e: Sp<raw::RawEdit>, tree: &ContentTree, names: &[&str], p: &
     }
 }
 
-fn expect(raw: raw::RawExpect, p: &mut FileProblems) -> PathExpect {
+fn expect(raw: raw::RawExpect, names: &[&str], p: &mut FileProblems) -> PathExpect {
     if let Some(m) = &raw.matches {
-        if let Err(e) = regex::Regex::new(&m.value) {
-            p.at(m, format!("invalid regex: {e}"));
-        }
+        regex_ok(m, names, p);
     }
     PathExpect {
         exists: raw.exists,
@@ -448,11 +446,11 @@ fn check_kind(c: &raw::RawCheck, names: &[&str], p: &mut FileProblems) -> Option
         });
     }
     if let Some(y) = &c.yaml_path {
-        let e = expect(clone_expect(&y.expect), p);
+        let e = expect(clone_expect(&y.expect), names, p);
         kinds.push(CheckKind::YamlPath { path: y.path.clone(), query: y.query.clone(), expect: e });
     }
     if let Some(h) = &c.hcl_path {
-        let e = expect(clone_expect(&h.expect), p);
+        let e = expect(clone_expect(&h.expect), names, p);
         kinds.push(CheckKind::HclPath { dir: h.dir.clone(), query: h.query.clone(), expect: e });
     }
     if let Some(cmd) = &c.command {

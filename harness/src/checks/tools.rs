@@ -125,7 +125,15 @@ pub(super) fn tf_plan(ctx: &CheckContext, mount: &str, dir: &str, protect: &[Str
     {
         return Outcome::error(format!("cannot copy the files: {e}"), Vec::new());
     }
-    match tf::plan_against_base(&terraform, &base_dir, &cand_dir, Duration::from_secs(timeout_secs)) {
+    let timeout = Duration::from_secs(timeout_secs);
+    let mut verdict = tf::plan_against_base(&terraform, &base_dir, &cand_dir, timeout);
+    if let Err(tf::PlanError::Tool { step, .. }) = &verdict {
+        // A provider start can fail for reasons of the moment; one retry keeps a
+        // passing candidate from being reported as an infrastructure error.
+        tracing::warn!(%step, "terraform failed; retrying once");
+        verdict = tf::plan_against_base(&terraform, &base_dir, &cand_dir, timeout);
+    }
+    match verdict {
         Ok(verdict) => {
             let mut evidence = Vec::new();
             for c in verdict.destroyed() {
