@@ -12,10 +12,12 @@ use crate::runner::{self, terraform as tf, CommandSpec};
 
 /// Write a snapshot (or the part under `dir`) into a folder.
 pub(crate) fn write_tree(snapshot: &Snapshot, dir: &str, dest: &Path) -> std::io::Result<()> {
+    let prefix = match dir.trim_matches('/') {
+        "" | "." => String::new(),
+        d => format!("{d}/"),
+    };
     for (path, text) in snapshot.under(dir) {
-        let rel = path.strip_prefix(dir.trim_matches('/')).unwrap_or(path).trim_start_matches('/');
-        let rel = if dir.trim_matches('/').is_empty() || dir == "." { path } else { rel };
-        let target = dest.join(rel);
+        let target = dest.join(path.strip_prefix(&prefix).unwrap_or(path));
         if let Some(parent) = target.parent() {
             fs_err::create_dir_all(parent)?;
         }

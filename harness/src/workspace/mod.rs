@@ -122,7 +122,9 @@ pub struct NewWorkspace<'a> {
     pub started_at: time::OffsetDateTime,
 }
 
-fn write_snapshot(root: &Path, tree: &Snapshot, previous: Option<&Snapshot>) -> Result<(), WorkspaceError> {
+/// Make the files under `root` match `tree`: write what differs from `previous`
+/// and delete what `previous` had and `tree` lacks (`.git` is never touched).
+pub fn write_snapshot(root: &Path, tree: &Snapshot, previous: Option<&Snapshot>) -> Result<(), WorkspaceError> {
     if let Some(prev) = previous {
         for p in prev.paths() {
             if !tree.contains(p) {

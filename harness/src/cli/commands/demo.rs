@@ -39,20 +39,8 @@ pub fn run(ctx: &Ctx, dir: Option<PathBuf>, exercise: &str, seed: u64, run_tools
     let ex = session::find_exercise(&catalog, exercise)?;
 
     eprintln!("2/4 applying the reference fix as a commit on {}", started.marker.branch);
-    let solution = &started.materialized.solution;
-    for p in started.materialized.broken.paths() {
-        if !solution.contains(p) {
-            let path = started.root.join(p);
-            fs_err::remove_file(&path).map_err(|e| Failure::new(Exit::Internal, e.to_string()))?;
-        }
-    }
-    for (p, text) in solution.iter() {
-        let path = started.root.join(p);
-        if let Some(parent) = path.parent() {
-            fs_err::create_dir_all(parent).map_err(|e| Failure::new(Exit::Internal, e.to_string()))?;
-        }
-        fs_err::write(&path, text).map_err(|e| Failure::new(Exit::Internal, e.to_string()))?;
-    }
+    let m = &started.materialized;
+    crate::workspace::write_snapshot(&started.root, &m.solution, Some(&m.broken))?;
     let git = Git::new(&started.root);
     git.run(&["add", "-A"]).map_err(Failure::from)?;
     git.run_with(
