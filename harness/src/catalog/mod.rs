@@ -392,6 +392,17 @@ impl Catalog {
         exercise.scenarios.iter().filter_map(|id| self.scenarios.get(id))
     }
 
+    /// The domains an exercise's scenarios belong to, each once, in scenario order.
+    pub fn domains_of<'a>(&'a self, exercise: &'a Exercise) -> Vec<&'a str> {
+        let mut domains: Vec<&str> = Vec::new();
+        for s in self.scenarios_of(exercise) {
+            if !domains.contains(&s.domain.as_str()) {
+                domains.push(&s.domain);
+            }
+        }
+        domains
+    }
+
     /// Ids close to `id`, for "did you mean" messages.
     pub fn close_exercise_ids(&self, id: &str) -> Vec<String> {
         let mut scored: Vec<(usize, &str)> =

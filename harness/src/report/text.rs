@@ -179,8 +179,7 @@ pub fn list(catalog: &Catalog) -> String {
         .iter()
         .map(|e| {
             let scenarios: Vec<_> = catalog.scenarios_of(e).collect();
-            let mut domains: Vec<&str> = scenarios.iter().map(|s| s.domain.as_str()).collect();
-            domains.dedup();
+            let domains = catalog.domains_of(e);
             vec![
                 e.id.clone(),
                 e.title.clone(),

@@ -12,8 +12,7 @@ pub fn run(ctx: &Ctx) -> Result<Exit, Failure> {
             .iter()
             .map(|e| {
                 let scenarios: Vec<_> = catalog.scenarios_of(e).collect();
-                let mut domains: Vec<&str> = scenarios.iter().map(|s| s.domain.as_str()).collect();
-                domains.dedup();
+                let domains = catalog.domains_of(e);
                 serde_json::json!({
                     "id": e.id,
                     "title": e.title,
