@@ -322,3 +322,48 @@ fn reset_restores_the_start_and_keeps_the_previous_work_on_a_backup_branch() {
     assert_eq!(git(&ws, &["show", &format!("{backup}:app.conf")]), "my edit");
     assert_eq!(git(&ws, &["show", &format!("{backup}:notes.txt")]), "keep me");
 }
+
+#[test]
+fn watch_rechecks_when_a_file_is_saved() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    let env = Env::new();
+    let c = toy_content();
+    let c = c.to_str().unwrap();
+    assert!(env.run(&["--content", c, "start", "toy", "--dir", "ws"]).status.success());
+    let mut child = env
+        .cmd(&["--content", c, "watch", "--dir", "ws"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |needle: &str| -> bool {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(line) if line.contains(needle) => return true,
+                _ => {}
+            }
+        }
+        false
+    };
+    let first = wait_for("FAIL debug-off");
+    let conf = fs_err::read_to_string(env.path("ws/app.conf")).unwrap().replace("debug = true", "debug = false");
+    fs_err::write(env.path("ws/app.conf"), conf).unwrap();
+    let second = first && wait_for("PASS debug-off");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first, "watch ran no first check");
+    assert!(second, "watch did not re-check after the file was saved");
+}
