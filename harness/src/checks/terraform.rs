@@ -45,6 +45,35 @@ fn new_findings<'r>(cand: &'r LintReport, before: &[&LintReport], classes: &[Str
         .collect()
 }
 
+/// The candidate's lint for a folder, or the failing outcome when it does not parse.
+fn candidate_lint(ctx: &CheckContext, planned: &PlannedCheck, dir: &str) -> Result<LintReport, Outcome> {
+    let cand = ctx.lint(Tree::Candidate, dir, planned);
+    if cand.problems.is_empty() {
+        Ok(cand)
+    } else {
+        let mut o = Outcome::fail(parse_evidence(&cand));
+        o.message = "the Terraform does not parse".into();
+        Err(o)
+    }
+}
+
+/// Evidence for the candidate's findings of a class (and subject).
+fn remaining(ctx: &CheckContext, cand: &LintReport, class: &str, subject: Option<&str>) -> Vec<Evidence> {
+    cand.findings.iter().filter(|f| matches(f, class, subject)).map(|f| finding_evidence(ctx, f)).collect()
+}
+
+/// Evidence for findings the candidate introduced (of `classes`, or any when empty).
+fn introduced(
+    ctx: &CheckContext,
+    planned: &PlannedCheck,
+    dir: &str,
+    cand: &LintReport,
+    classes: &[String],
+) -> Vec<Evidence> {
+    let (base, broken) = (ctx.lint(Tree::Base, dir, planned), ctx.lint(Tree::Broken, dir, planned));
+    new_findings(cand, &[&base, &broken], classes).into_iter().map(|f| finding_evidence(ctx, f)).collect()
+}
+
 pub(super) fn fixed(
     ctx: &CheckContext,
     planned: &PlannedCheck,
@@ -55,27 +84,23 @@ pub(super) fn fixed(
     scope: NewFindings,
 ) -> Outcome {
     let dir = join(mount, dir);
-    let cand = ctx.lint(Tree::Candidate, &dir, planned);
-    if !cand.problems.is_empty() {
-        let mut o = Outcome::fail(parse_evidence(&cand));
-        o.message = "the Terraform does not parse".into();
-        return o;
+    let cand = match candidate_lint(ctx, planned, &dir) {
+        Ok(c) => c,
+        Err(o) => return o,
+    };
+    let left = remaining(ctx, &cand, class, subject);
+    if !left.is_empty() {
+        return Outcome::fail(left);
     }
-    let remaining: Vec<Evidence> =
-        cand.findings.iter().filter(|f| matches(f, class, subject)).map(|f| finding_evidence(ctx, f)).collect();
-    if !remaining.is_empty() {
-        return Outcome::fail(remaining);
-    }
-    let (base, broken) = (ctx.lint(Tree::Base, &dir, planned), ctx.lint(Tree::Broken, &dir, planned));
     let only = match scope {
         NewFindings::Any => Vec::new(),
         NewFindings::SameClass => vec![class.to_string()],
     };
-    let fresh = new_findings(&cand, &[&base, &broken], &only);
+    let fresh = introduced(ctx, planned, &dir, &cand, &only);
     if fresh.is_empty() {
         Outcome::pass(vec![Evidence::note(format!("no `{class}` finding remains and nothing new was flagged"))])
     } else {
-        let mut o = Outcome::fail(fresh.into_iter().map(|f| finding_evidence(ctx, f)).collect());
+        let mut o = Outcome::fail(fresh);
         o.message = "the change introduces new problems".into();
         o
     }
@@ -89,13 +114,13 @@ pub(super) fn absent(
     class: &str,
     subject: Option<&str>,
 ) -> Outcome {
-    let cand = ctx.lint(Tree::Candidate, &join(mount, dir), planned);
-    if !cand.problems.is_empty() {
-        return Outcome::fail(parse_evidence(&cand));
+    match candidate_lint(ctx, planned, &join(mount, dir)) {
+        Ok(cand) => {
+            let hits = remaining(ctx, &cand, class, subject);
+            Outcome::from_bool(hits.is_empty(), hits)
+        }
+        Err(o) => o,
     }
-    let hits: Vec<Evidence> =
-        cand.findings.iter().filter(|f| matches(f, class, subject)).map(|f| finding_evidence(ctx, f)).collect();
-    Outcome::from_bool(hits.is_empty(), hits)
 }
 
 pub(super) fn no_new(
@@ -106,14 +131,13 @@ pub(super) fn no_new(
     classes: &[String],
 ) -> Outcome {
     let dir = join(mount, dir);
-    let cand = ctx.lint(Tree::Candidate, &dir, planned);
-    if !cand.problems.is_empty() {
-        return Outcome::fail(parse_evidence(&cand));
+    match candidate_lint(ctx, planned, &dir) {
+        Ok(cand) => {
+            let fresh = introduced(ctx, planned, &dir, &cand, classes);
+            Outcome::from_bool(fresh.is_empty(), fresh)
+        }
+        Err(o) => o,
     }
-    let (base, broken) = (ctx.lint(Tree::Base, &dir, planned), ctx.lint(Tree::Broken, &dir, planned));
-    let fresh: Vec<Evidence> =
-        new_findings(&cand, &[&base, &broken], classes).into_iter().map(|f| finding_evidence(ctx, f)).collect();
-    Outcome::from_bool(fresh.is_empty(), fresh)
 }
 
 pub(super) fn parses(ctx: &CheckContext, planned: &PlannedCheck, mount: &str, dir: &str) -> Outcome {
