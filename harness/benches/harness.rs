@@ -140,6 +140,8 @@ fn k8s_benches(c: &mut Criterion) {
             dir: "k8s".into(),
             object: None,
             max_memory: Some("2Gi".into()),
+            min_memory: Some("64Mi".into()),
+            min_cpu: None,
             max_cpu: Some("2".into()),
         },
     ];

@@ -238,3 +238,10 @@ fn a_sub_folder_limits_what_is_linted() {
     assert!(!all.findings.is_empty());
     assert_eq!(good.findings, []);
 }
+
+#[test]
+fn a_service_left_without_any_pods_selects_nothing() {
+    // The decoy "delete the Deployment" must not make a Service look healthy.
+    let report = run("selector-mismatch/deployment-deleted");
+    assert_eq!(hits(&report, "k8s.selector-mismatch"), ["service.yaml:7:5 service-selects-nothing Service/web"]);
+}

@@ -626,7 +626,7 @@ pub struct RawK8sPath {
     pub expect: RawExpect,
 }
 
-/// Bounds on containers' requests and limits.
+/// Bounds on containers' requests and limits (give at least one).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawK8sLimits {
@@ -641,4 +641,10 @@ pub struct RawK8sLimits {
     /// Largest CPU a container may request or be limited to, e.g. `2` or `1500m`.
     #[serde(default)]
     pub max_cpu: Option<Sp<String>>,
+    /// Smallest memory limit a container may have, e.g. `256Mi` (too low is OOMKilled).
+    #[serde(default)]
+    pub min_memory: Option<Sp<String>>,
+    /// Smallest CPU limit a container may have, e.g. `100m`.
+    #[serde(default)]
+    pub min_cpu: Option<Sp<String>>,
 }

@@ -591,16 +591,19 @@ fn k8s_kinds(c: &raw::RawCheck, names: &[&str], p: &mut FileProblems, kinds: &mu
         if let Some(o) = &l.object {
             k8s_object(o, p);
         }
-        if l.max_memory.is_none() && l.max_cpu.is_none() {
-            p.at(&c.id, "k8s_limits needs max_memory, max_cpu or both");
+        if l.max_memory.is_none() && l.max_cpu.is_none() && l.min_memory.is_none() && l.min_cpu.is_none() {
+            p.at(&c.id, "k8s_limits needs at least one of max_memory, max_cpu, min_memory, min_cpu");
         }
-        k8s_quantity(&l.max_memory, p);
-        k8s_quantity(&l.max_cpu, p);
+        for q in [&l.max_memory, &l.max_cpu, &l.min_memory, &l.min_cpu] {
+            k8s_quantity(q, p);
+        }
         kinds.push(CheckKind::K8sLimits {
             dir: l.dir.clone(),
             object: l.object.as_ref().map(|o| o.value.clone()),
             max_memory: l.max_memory.as_ref().map(|q| q.value.clone()),
             max_cpu: l.max_cpu.as_ref().map(|q| q.value.clone()),
+            min_memory: l.min_memory.as_ref().map(|q| q.value.clone()),
+            min_cpu: l.min_cpu.as_ref().map(|q| q.value.clone()),
         });
     }
 }

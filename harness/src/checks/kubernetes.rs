@@ -100,19 +100,34 @@ fn quantity(node: &Node) -> Option<Quantity> {
     }
 }
 
-pub(super) fn limits(
-    ctx: &CheckContext,
-    mount: &str,
-    dir: &str,
-    object: Option<&str>,
-    max_memory: Option<&str>,
-    max_cpu: Option<&str>,
-) -> Outcome {
+/// The bounds of a `k8s_limits` check, as written.
+pub(super) struct Bounds<'a> {
+    pub max_memory: Option<&'a str>,
+    pub max_cpu: Option<&'a str>,
+    pub min_memory: Option<&'a str>,
+    pub min_cpu: Option<&'a str>,
+}
+
+/// One parsed bound: the resource, whether it is a ceiling, its text and value.
+struct Bound<'a> {
+    resource: &'static str,
+    ceiling: bool,
+    text: &'a str,
+    value: Quantity,
+}
+
+pub(super) fn limits(ctx: &CheckContext, mount: &str, dir: &str, object: Option<&str>, b: &Bounds) -> Outcome {
     let mut bounds = Vec::new();
-    for (resource, max) in [("memory", max_memory), ("cpu", max_cpu)] {
-        let Some(max) = max else { continue };
-        match Quantity::parse(max) {
-            Ok(q) => bounds.push((resource, max, q)),
+    let wanted = [
+        ("memory", true, b.max_memory),
+        ("cpu", true, b.max_cpu),
+        ("memory", false, b.min_memory),
+        ("cpu", false, b.min_cpu),
+    ];
+    for (resource, ceiling, text) in wanted {
+        let Some(text) = text else { continue };
+        match Quantity::parse(text) {
+            Ok(value) => bounds.push(Bound { resource, ceiling, text, value }),
             Err(e) => return Outcome::error(format!("the check's bound is invalid: {e}"), Vec::new()),
         }
     }
@@ -124,7 +139,7 @@ pub(super) fn limits(
             return Outcome::fail(evidence);
         }
     }
-    let mut over = Vec::new();
+    let mut out_of_bounds = Vec::new();
     let mut seen = 0;
     for obj in m.objects.iter().filter(|o| object.is_none_or(|s| o.subject() == s)) {
         let Some(pod) = obj.pod_spec() else { continue };
@@ -132,17 +147,22 @@ pub(super) fn limits(
             seen += 1;
             for section in ["requests", "limits"] {
                 let Some(values) = get(c, "resources").and_then(|r| get(r, section)) else { continue };
-                for (resource, max_text, max) in &bounds {
-                    let Some(node) = get(values, resource) else { continue };
+                // A ceiling bounds requests and limits; a floor bounds limits only.
+                for bound in bounds.iter().filter(|b| b.ceiling || section == "limits") {
+                    let Some(node) = get(values, bound.resource) else { continue };
                     let Some(q) = quantity(node) else { continue };
-                    if q > *max {
+                    let bad = if bound.ceiling { q > bound.value } else { q < bound.value };
+                    if bad {
                         let shown = k8s::text(node).unwrap_or_default();
-                        over.push(Evidence::at(
+                        let side = if bound.ceiling { "above the maximum" } else { "below the minimum" };
+                        out_of_bounds.push(Evidence::at(
                             &obj.file,
                             node.pos().line,
                             format!(
-                                "{}: container `{name}` {section} {resource} {shown}, above the bound of {max_text}",
-                                obj.subject()
+                                "{}: container `{name}` {section} {} {shown}, {side} of {}",
+                                obj.subject(),
+                                bound.resource,
+                                bound.text
                             ),
                         ));
                     }
@@ -150,11 +170,12 @@ pub(super) fn limits(
             }
         }
     }
-    if over.is_empty() {
-        let what: Vec<String> = bounds.iter().map(|(r, t, _)| format!("{r} ≤ {t}")).collect();
+    if out_of_bounds.is_empty() {
+        let what: Vec<String> =
+            bounds.iter().map(|b| format!("{} {} {}", b.resource, if b.ceiling { "≤" } else { "≥" }, b.text)).collect();
         Outcome::pass(vec![Evidence::note(format!("{seen} container(s) within {}", what.join(", ")))])
     } else {
-        Outcome::fail(over)
+        Outcome::fail(out_of_bounds)
     }
 }
 
@@ -300,6 +321,8 @@ spec:
                 object: Some("Deployment/web".into()),
                 max_memory: Some("2Gi".into()),
                 max_cpu: Some("2".into()),
+                min_memory: Some("200Mi".into()),
+                min_cpu: None,
             };
             run(&t, &t, &t, kind)
         };
@@ -311,5 +334,10 @@ spec:
         assert_eq!(r.evidence[0].line, Some(24));
         assert!(r.evidence[0].text.contains("64Gi"), "{:?}", r.evidence);
         assert_eq!(limits("3G").status, CheckStatus::Failed);
+        // Too low a limit is OOMKilled; the request (128Mi) is not held to the floor.
+        let r = limits("64Mi");
+        assert_eq!(r.status, CheckStatus::Failed);
+        assert!(r.evidence[0].text.contains("below the minimum of 200Mi"), "{:?}", r.evidence);
+        assert_eq!(r.evidence.len(), 1);
     }
 }

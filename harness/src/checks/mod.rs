@@ -162,8 +162,14 @@ pub fn run_check(ctx: &CheckContext, planned: &PlannedCheck) -> CheckResult {
         }
         CheckKind::K8sValid { dir } => kubernetes::valid(ctx, planned, mount, dir),
         CheckKind::K8sPath { dir, object, query, expect } => kubernetes::path(ctx, mount, dir, object, query, expect),
-        CheckKind::K8sLimits { dir, object, max_memory, max_cpu } => {
-            kubernetes::limits(ctx, mount, dir, object.as_deref(), max_memory.as_deref(), max_cpu.as_deref())
+        CheckKind::K8sLimits { dir, object, max_memory, max_cpu, min_memory, min_cpu } => {
+            let bounds = kubernetes::Bounds {
+                max_memory: max_memory.as_deref(),
+                max_cpu: max_cpu.as_deref(),
+                min_memory: min_memory.as_deref(),
+                min_cpu: min_cpu.as_deref(),
+            };
+            kubernetes::limits(ctx, mount, dir, object.as_deref(), &bounds)
         }
     };
     let max = f64::from(spec.points);

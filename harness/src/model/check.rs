@@ -190,7 +190,8 @@ pub enum CheckKind {
         query: String,
         expect: PathExpect,
     },
-    /// No container requests or is limited to more than these quantities.
+    /// No container requests or is limited to more than the maximums, and no
+    /// container's limit is below the minimums.
     K8sLimits {
         dir: String,
         /// `Kind/name`; every object with pods when absent.
@@ -199,6 +200,10 @@ pub enum CheckKind {
         max_memory: Option<String>,
         /// e.g. `2` or `1500m`.
         max_cpu: Option<String>,
+        /// Every memory limit must be at least this (a limit too low is OOMKilled).
+        min_memory: Option<String>,
+        /// Every CPU limit must be at least this.
+        min_cpu: Option<String>,
     },
 }
 

@@ -1,6 +1,8 @@
 //! Selectors and ports between objects: a workload's selector must match its own pod
 //! template, a Service's selector must match some pod template in the manifests, and
-//! the Service's target ports must be ports those pods declare.
+//! the Service's target ports must be ports those pods declare. A Service whose
+//! selector matches nothing is reported even when the folder has no pods at all: in a
+//! scenario that is a deleted Deployment, not pods defined elsewhere.
 
 use super::selector::{describe_labels, labels, Labels, Selector};
 use super::{containers, get, items, key_value, text, Object};
@@ -77,7 +79,7 @@ fn service(svc: &Object, pods: &[PodSource], out: &mut Vec<Finding>) {
         return; // a Service without a selector has its endpoints managed by hand
     };
     let sel = Selector::from_map(Some(sel_node));
-    if sel.is_empty() || pods.is_empty() {
+    if sel.is_empty() {
         return;
     }
     let selected: Vec<&PodSource> =
@@ -85,6 +87,7 @@ fn service(svc: &Object, pods: &[PodSource], out: &mut Vec<Finding>) {
     if selected.is_empty() {
         let known: Vec<String> =
             pods.iter().map(|p| format!("{} ({})", p.obj.subject(), describe_labels(&p.labels))).collect();
+        let known = if known.is_empty() { vec!["none".to_owned()] } else { known };
         out.push(svc.finding(
             "k8s.selector-mismatch",
             "service-selects-nothing",
