@@ -245,3 +245,12 @@ fn a_service_left_without_any_pods_selects_nothing() {
     let report = run("selector-mismatch/deployment-deleted");
     assert_eq!(hits(&report, "k8s.selector-mismatch"), ["service.yaml:7:5 service-selects-nothing Service/web"]);
 }
+
+#[test]
+fn a_realistic_set_of_every_supported_kind_has_no_finding() {
+    let report = run("schema/realistic");
+    assert_eq!(report.problems, []);
+    let shown: Vec<String> =
+        report.findings.iter().map(|f| format!("{}:{} {} {} {}", f.file, f.line, f.class, f.rule, f.message)).collect();
+    assert_eq!(shown, Vec::<String>::new());
+}

@@ -150,7 +150,8 @@ pub fn check(obj: &Object, out: &mut Vec<Finding>) {
         }
         return;
     };
-    let problems = schema_check::check_typed(&obj.doc, &schemas.root, schema);
+    let doc = without_nulls(&obj.doc);
+    let problems = schema_check::check_typed(&doc, &schemas.root, schema);
     for p in &problems {
         out.push(problem_finding(obj, p));
     }
@@ -166,6 +167,24 @@ pub fn check(obj: &Object, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(obj.finding(CLASS, "invalid-quantity", Severity::High, node.pos(), format!("{path}: {why}")));
+    }
+}
+
+/// The document without `key: null` entries: the API server reads a null as "not set"
+/// (`kubectl create --dry-run -o yaml` writes `creationTimestamp: null`), so only a
+/// required key left null is a mistake, and then it is reported as missing.
+fn without_nulls(node: &Node) -> Node {
+    match node {
+        Node::Map(entries, pos) => Node::Map(
+            entries
+                .iter()
+                .filter(|(_, v)| !matches!(v, Node::Null(_)))
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+            *pos,
+        ),
+        Node::Seq(items, pos) => Node::Seq(items.iter().map(without_nulls).collect(), *pos),
+        other => other.clone(),
     }
 }
 
@@ -289,6 +308,15 @@ mod tests {
         assert!(got[1].starts_with("16:9 unknown-field") && got[1].contains("imagePullPolicy"), "{got:?}");
         assert!(got[2].starts_with("18:26 wrong-type"), "{got:?}");
         assert!(got[3].starts_with("20:28 invalid-quantity") && got[3].contains("2GB"), "{got:?}");
+    }
+
+    #[test]
+    fn nulls_read_as_unset_like_the_api_server_does() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  creationTimestamp: null\n  labels:\ndata:\n  a: b\n";
+        assert_eq!(findings(text), Vec::<String>::new());
+        let got = findings("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].contains("missing required key `containers`"), "{got:?}");
     }
 
     #[test]
