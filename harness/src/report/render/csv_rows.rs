@@ -1,12 +1,23 @@
 //! Progress reports as CSV for spreadsheets: a candidate report is one row per result
 //! (the timeline), a cohort report one row per candidate. Dimension columns are named
-//! `dim:<id>`; empty cells mean "not scored". Times are RFC 3339 in UTC.
+//! `dim:<id>`; empty cells mean "not scored". Times are RFC 3339 in UTC. Text that a
+//! spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`) gets a leading
+//! `'`, so opening the file never executes a name someone typed.
 
 use super::{rfc3339, RenderError};
 use crate::report::model::{CandidateReport, CohortReport};
 
 fn opt(v: Option<f64>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// A text cell, defused against spreadsheet formulas.
+fn text(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
 }
 
 fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, RenderError> {
@@ -41,10 +52,10 @@ pub fn candidate(r: &CandidateReport) -> Result<String, RenderError> {
     w.write_record(&header).map_err(RenderError::Csv)?;
     for t in &r.timeline {
         let mut row = vec![
-            r.candidate.clone(),
+            text(&r.candidate),
             t.result_id.to_string(),
-            t.exercise.clone(),
-            t.kind.clone(),
+            text(&t.exercise),
+            text(&t.kind),
             t.seed.to_string(),
             t.started_at.map(rfc3339).unwrap_or_default(),
             rfc3339(t.submitted_at),
@@ -52,11 +63,11 @@ pub fn candidate(r: &CandidateReport) -> Result<String, RenderError> {
             t.score.to_string(),
             t.passed.to_string(),
             t.pass_mark.to_string(),
-            t.level.clone().unwrap_or_default(),
+            text(t.level.as_deref().unwrap_or_default()),
             t.is_final.to_string(),
             t.hints_used.to_string(),
             t.hint_penalty.to_string(),
-            t.red_flags.join("; "),
+            text(&t.red_flags.join("; ")),
         ];
         row.extend(t.dimensions.iter().map(|d| opt(*d)));
         w.write_record(&row).map_err(RenderError::Csv)?;
@@ -79,7 +90,7 @@ pub fn cohort(r: &CohortReport) -> Result<String, RenderError> {
             .map(|b| b.reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
             .unwrap_or_default();
         let mut row = vec![
-            c.candidate.clone(),
+            text(&c.candidate),
             c.results.to_string(),
             c.exercises_done.to_string(),
             c.exercises_passed.to_string(),
@@ -91,9 +102,19 @@ pub fn cohort(r: &CohortReport) -> Result<String, RenderError> {
             c.red_flags.to_string(),
             rfc3339(c.last_submitted_at),
             c.behind.to_string(),
-            reasons,
+            text(&reasons),
         ]);
         w.write_record(&row).map_err(RenderError::Csv)?;
     }
     finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_that_a_spreadsheet_would_evaluate_is_defused() {
+        assert_eq!(super::text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(super::text("-1+2"), "'-1+2");
+        assert_eq!(super::text("ada"), "ada");
+    }
 }
