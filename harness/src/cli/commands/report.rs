@@ -77,7 +77,7 @@ fn cohort(
     let since = since.map(|s| source::parse_since(&s)).transpose().map_err(|m| Failure::new(Exit::BadInput, m))?;
     exercises.retain(|e| !e.trim().is_empty());
     if let Some(track) = &track {
-        exercises.extend(track_exercises(track)?);
+        exercises.extend(track_exercises(ctx, track)?);
     }
     exercises.sort();
     exercises.dedup();
@@ -92,8 +92,10 @@ fn cohort(
 }
 
 /// The exercises of a track. Hook for the tracks feature: until tracks are part of the
-/// content, every track name is refused with a pointer to `--exercise`.
-fn track_exercises(track: &str) -> Result<Vec<String>, Failure> {
+/// content, every track name is refused with a pointer to `--exercise`. Once they are,
+/// this returns every exercise of every lab of the track named `track` in
+/// `ctx.catalog()`, and an unknown name is refused with the known ones.
+fn track_exercises(_ctx: &Ctx, track: &str) -> Result<Vec<String>, Failure> {
     Err(Failure::new(
         Exit::BadInput,
         format!(
