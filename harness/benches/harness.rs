@@ -4,6 +4,10 @@
 //!   measured separately by `grade/terraform-review-with-tools`);
 //! - `lint/all-terraform`: the rules over every Terraform state the content ships;
 //! - `start/terraform-review`: building the workspace repository (target ≤ 200 ms).
+//! - `report/cohort-10000`: `report cohort` over 10,000 results stored in SQLite: one
+//!   store query, the cohort model, and both the terminal table and the HTML page
+//!   (target ≤ 1 s); `report/cohort-10000-query` and `report/cohort-10000-render` split
+//!   that time between reading the store and building plus rendering.
 //!
 //! - `lint/k8s-20-objects`: the Kubernetes rules (schema included) over 21 objects;
 //! - `grade/k8s-static-checks`: four static k8s checks over the same set, the shape of
@@ -17,6 +21,10 @@ use faultline::checks::{run_checks, CheckContext};
 use faultline::grade::{grade, GradeInput, Mode};
 use faultline::inject::materialize;
 use faultline::model::scenario::TerraformSettings;
+use faultline::report::model::{self, CohortScope};
+use faultline::report::render::{self, ReportFormat};
+use faultline::report::{source, Style};
+use faultline::store::{NewResult, SqliteStore, Store};
 use faultline::workspace::{self, NewWorkspace};
 
 fn benches(c: &mut Criterion) {
@@ -174,5 +182,92 @@ fn k8s_benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(harness, benches, k8s_benches);
+
+/// Fills a new SQLite store with `count` results: 250 candidates, every exercise of the
+/// content, scores spread over 0–100, each grade a real grade of the review exercise.
+fn seeded_store(count: usize) -> (tempfile::TempDir, SqliteStore) {
+    let catalog = Catalog::embedded().expect("content loads");
+    let ex = catalog.exercise("terraform-review").expect("review exercise");
+    let m = materialize(&catalog, ex, 42).expect("materializes");
+    let ctx = CheckContext::new(&m.solution, &m.base, &m.broken).with_tools(false);
+    let template = grade(GradeInput {
+        exercise: ex,
+        scorecard: catalog.scorecard_of(ex),
+        candidate: "bench",
+        seed: 42,
+        mode: Mode::Submit,
+        checks: run_checks(&ctx, &m.checks, true),
+        hints_used: vec![],
+    });
+    let exercises: Vec<&str> = catalog.exercises.iter().map(|e| e.id.as_str()).collect();
+    // A RAM-backed folder keeps the 10,000 synchronous commits of the setup quick; the
+    // measured reads come from the page cache either way.
+    let shm = std::path::Path::new("/dev/shm");
+    let dir = if shm.is_dir() { tempfile::tempdir_in(shm) } else { tempfile::tempdir() }.expect("temp dir");
+    let store = SqliteStore::open_in(dir.path()).expect("store");
+    let start = time::macros::datetime!(2026-09-01 09:00 UTC);
+    for i in 0..count {
+        let candidate = format!("candidate-{:03}", i % 250);
+        let exercise = exercises[(i / 250) % exercises.len()];
+        let score = ((i * 37) % 101) as f64;
+        let mut g = template.clone();
+        g.candidate.clone_from(&candidate);
+        g.exercise = exercise.to_owned();
+        g.seed = i as u64;
+        g.score = score;
+        g.passed = score >= g.pass_mark;
+        for (n, d) in g.dimensions.iter_mut().enumerate() {
+            if d.score.is_some() {
+                d.score = Some(((i * 13 + n * 29) % 101) as f64);
+            }
+        }
+        let submitted_at = start + time::Duration::minutes(i as i64 * 7);
+        store
+            .save_result(&NewResult {
+                session_id: None,
+                candidate,
+                exercise: exercise.to_owned(),
+                seed: i as u64,
+                started_at: Some(submitted_at - time::Duration::minutes(45)),
+                submitted_at,
+                hints_used: i % 3,
+                grade: g,
+                workspace: None,
+            })
+            .expect("save");
+    }
+    (dir, store)
+}
+
+fn report_benches(c: &mut Criterion) {
+    let (_dir, store) = seeded_store(10_000);
+    let scope = CohortScope::default();
+    let mut group = c.benchmark_group("report");
+    group.sample_size(10);
+    group.bench_function("cohort-10000", |b| {
+        b.iter(|| {
+            let results = source::cohort_results(&store, &scope).expect("results");
+            let report = model::cohort_report(&scope, &results);
+            let table = render::cohort(&report, ReportFormat::Table, Style::plain()).expect("table");
+            let html = render::cohort(&report, ReportFormat::Html, Style::plain()).expect("html");
+            table.len() + html.len()
+        })
+    });
+    group.bench_function("cohort-10000-query", |b| {
+        b.iter(|| source::cohort_results(&store, &scope).expect("results").len())
+    });
+    let results = source::cohort_results(&store, &scope).expect("results");
+    assert_eq!(results.len(), 10_000);
+    group.bench_function("cohort-10000-render", |b| {
+        b.iter(|| {
+            let report = model::cohort_report(&scope, &results);
+            let table = render::cohort(&report, ReportFormat::Table, Style::plain()).expect("table");
+            let html = render::cohort(&report, ReportFormat::Html, Style::plain()).expect("html");
+            table.len() + html.len()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(harness, benches, k8s_benches, report_benches);
 criterion_main!(harness);

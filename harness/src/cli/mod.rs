@@ -35,8 +35,18 @@ pub struct Cli {
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Plain or coloured text (`table` is the same, for `faultline report`).
+    #[value(alias = "table")]
     Text,
     Json,
+    /// Markdown (`faultline report` only).
+    Markdown,
+    /// CSV (`faultline report` only).
+    Csv,
+    /// JUnit XML, one test case per check (`faultline report` only).
+    Junit,
+    /// A self-contained HTML page with SVG charts (`faultline report` only).
+    Html,
 }
 
 /// Rule families for `faultline lint --family`.
@@ -177,6 +187,11 @@ pub enum Command {
     },
     /// Show what this machine has (git, terraform, providers, data folder).
     Doctor,
+    /// Progress reports for mentors and interviewers: one candidate, or a cohort.
+    Report {
+        #[command(subcommand)]
+        report: ReportCommand,
+    },
     /// Run the demo: start the review exercise in a temp folder, apply the reference
     /// fix, submit and print the scorecard.
     Demo {
@@ -190,6 +205,36 @@ pub enum Command {
         /// Skip checks that run tools (terraform, commands); they show as skipped.
         #[arg(long)]
         no_tools: bool,
+    },
+}
+
+/// What `faultline report` reports on. The format comes from the global `--format`
+/// (`table`, `markdown`, `csv`, `json`, `junit`, `html`).
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// One candidate: timeline of labs and interviews, per-dimension trend, hints, time.
+    Candidate {
+        /// The candidate's name, as stored with their results.
+        name: String,
+        /// Write the report to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// A cohort: one row per candidate, score distribution per dimension, who is behind.
+    Cohort {
+        /// Only the exercises of this track (expected of everyone).
+        #[arg(long, value_name = "TRACK")]
+        track: Option<String>,
+        /// Only results submitted on or after this date (YYYY-MM-DD, UTC) or RFC 3339 time.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only these exercises, which every candidate is then expected to have done
+        /// (repeat, or separate with commas).
+        #[arg(long = "exercise", value_name = "ID", value_delimiter = ',')]
+        exercises: Vec<String>,
+        /// Write the report to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 

@@ -3,6 +3,9 @@
 //! CLI decides where they go (stdout for data, stderr for progress).
 
 pub mod diff;
+pub mod model;
+pub mod render;
+pub mod source;
 pub mod style;
 pub mod table;
 pub mod text;

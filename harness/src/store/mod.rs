@@ -117,6 +117,8 @@ pub struct ResultFilter {
     pub exercise: Option<String>,
     /// At most this many, newest first.
     pub limit: Option<usize>,
+    /// Only results submitted at or after this time.
+    pub since: Option<OffsetDateTime>,
 }
 
 /// Persistence for sessions, hints and results. Every write is atomic: it is stored

@@ -374,6 +374,7 @@ impl Store for SqliteStore {
 
     fn results(&self, f: &ResultFilter) -> Result<Vec<ResultRecord>, StoreError> {
         let limit = f.limit.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+        let since = f.since.map(|t| time_to_text("since", t)).transpose()?;
         let mut args: Vec<&dyn ToSql> = Vec::new();
         let mut conditions = Vec::new();
         if let Some(candidate) = &f.candidate {
@@ -383,6 +384,10 @@ impl Store for SqliteStore {
         if let Some(exercise) = &f.exercise {
             args.push(exercise);
             conditions.push(format!("exercise = ?{}", args.len()));
+        }
+        if let Some(since) = &since {
+            args.push(since);
+            conditions.push(format!("submitted_at >= ?{}", args.len()));
         }
         let mut sql = format!("SELECT {RESULT_COLUMNS} FROM results");
         if !conditions.is_empty() {
@@ -772,7 +777,7 @@ mod tests {
             [own("ada", "probe-port"), own("grace", "probe-port")]
         );
         assert_eq!(
-            pairs(ResultFilter { candidate: Some("grace".into()), exercise: Some("probe-port".into()), limit: None }),
+            pairs(ResultFilter { candidate: Some("grace".into()), exercise: Some("probe-port".into()), ..all() }),
             [own("grace", "probe-port")]
         );
         assert!(pairs(ResultFilter { candidate: Some("nobody".into()), ..all() }).is_empty());
@@ -796,6 +801,22 @@ mod tests {
         assert_eq!(seeds, [3, 0, 2, 1]);
         let newest_two = store.results(&ResultFilter { limit: Some(2), ..all() }).unwrap();
         assert_eq!(newest_two.iter().map(|r| r.seed).collect::<Vec<_>>(), [3, 0]);
+    }
+
+    #[test]
+    fn results_since_a_time_include_that_instant_whatever_the_time_zone() {
+        let (_dir, store) = new_store();
+        let times = [
+            datetime!(2026-11-27 08:59:59.999 UTC),
+            datetime!(2026-11-27 12:00 +03:00), // 09:00 UTC, the boundary itself
+            datetime!(2026-11-27 06:00 -05:00), // 11:00 UTC
+        ];
+        for (seed, at) in times.iter().enumerate() {
+            store.save_result(&sample_result("ada", "probe-port", seed as u64, *at)).unwrap();
+        }
+        let since = ResultFilter { since: Some(datetime!(2026-11-27 10:00 +01:00)), ..all() };
+        let seeds: Vec<u64> = store.results(&since).unwrap().iter().map(|r| r.seed).collect();
+        assert_eq!(seeds, [2, 1]);
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod doctor;
 mod grade;
 mod lint;
 mod list;
+mod report;
 mod results;
 mod schema;
 mod session;
@@ -125,6 +126,11 @@ pub fn run(cli: Cli) -> Exit {
         format: cli.format,
         style,
     };
+    if !matches!(cli.command, Command::Report { .. }) {
+        if let Some(exit) = report::refuse_report_only_format(cli.format) {
+            return exit;
+        }
+    }
     let result = match cli.command {
         Command::List => list::run(&ctx),
         Command::Start { exercise, dir, candidate, seed } => session::start(&ctx, &exercise, dir, candidate, seed),
@@ -142,6 +148,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Schema { check, out } => schema::run(&ctx, check, out),
         Command::Doctor => doctor::run(&ctx),
         Command::Demo { dir, exercise, seed, no_tools } => demo::run(&ctx, dir, &exercise, seed, !no_tools),
+        Command::Report { report } => report::run(&ctx, report),
     };
     match result {
         Ok(exit) => exit,

@@ -24,7 +24,7 @@ pub fn run(ctx: &Ctx, candidate: Option<String>, exercise: Option<String>, id: O
         }
         return Ok(Exit::Ok);
     }
-    let rows = store.results(&ResultFilter { candidate, exercise, limit: None })?;
+    let rows = store.results(&ResultFilter { candidate, exercise, ..ResultFilter::default() })?;
     let fmt = |t: &time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     if ctx.json() {
         let items: Vec<_> = rows
