@@ -4,11 +4,16 @@
 mod demo;
 mod doctor;
 mod grade;
+mod interview;
 mod lint;
 mod list;
+mod rate;
 mod results;
 mod schema;
 mod session;
+mod status;
+mod track;
+mod transfer;
 mod verify;
 mod watch;
 
@@ -20,7 +25,7 @@ use super::{Cli, Command, Exit, Format};
 use crate::catalog::{Catalog, ContentErrors, ContentSource};
 use crate::report::Style;
 use crate::session::SessionError;
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{SqliteStore, Store, StoreError};
 use crate::workspace::WorkspaceError;
 
 /// An error on its way to the user: what to print and which exit code to use.
@@ -74,6 +79,8 @@ pub struct Ctx {
     pub content: ContentSource,
     pub format: Format,
     pub style: Style,
+    /// `--store` / `FAULTLINE_STORE`: a PostgreSQL URL or a SQLite file.
+    pub store: Option<String>,
 }
 
 impl Ctx {
@@ -85,8 +92,17 @@ impl Ctx {
         Ok(crate::store::data_dir(self.data_dir.as_deref())?)
     }
 
-    pub fn store(&self) -> Result<SqliteStore, Failure> {
-        Ok(SqliteStore::open_in(&self.data_dir()?)?)
+    /// The results store: `--store` when given (PostgreSQL URL or SQLite file), else
+    /// the data folder's SQLite file.
+    pub fn store(&self) -> Result<Box<dyn Store>, Failure> {
+        match self.store.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(url) if crate::store::is_postgres_url(url) => Ok(Box::new(crate::store::PostgresStore::open(url)?)),
+            Some(path) if path.contains("://") => {
+                Err(StoreError::BadStoreAddress { given: crate::store::mask_password(path) }.into())
+            }
+            Some(path) => Ok(Box::new(SqliteStore::open(Path::new(path))?)),
+            None => Ok(Box::new(SqliteStore::open_in(&self.data_dir()?)?)),
+        }
     }
 
     pub fn key(&self) -> Result<Vec<u8>, Failure> {
@@ -124,6 +140,7 @@ pub fn run(cli: Cli) -> Exit {
         content: ContentSource::resolve(cli.content.as_deref()),
         format: cli.format,
         style,
+        store: cli.store,
     };
     let result = match cli.command {
         Command::List => list::run(&ctx),
@@ -140,6 +157,14 @@ pub fn run(cli: Cli) -> Exit {
         Command::Schema { check, out } => schema::run(&ctx, check, out),
         Command::Doctor => doctor::run(&ctx),
         Command::Demo { dir, exercise, seed, no_tools } => demo::run(&ctx, dir, &exercise, seed, !no_tools),
+        Command::Rate { result, dimension, score, note, rater, red_flag } => {
+            rate::run(&ctx, result, rate::Given { dimension, score, note, rater, red_flag })
+        }
+        Command::Track { action } => track::run(&ctx, action),
+        Command::Interview { action } => interview::run(&ctx, action),
+        Command::Status { dir } => status::run(&ctx, dir.as_deref()),
+        Command::Export { out } => transfer::export(&ctx, out.as_deref()),
+        Command::Import { file } => transfer::import(&ctx, &file),
     };
     match result {
         Ok(exit) => exit,
