@@ -148,6 +148,9 @@ fn an_interviewer_runs_a_timed_exercise_rates_it_and_hands_over_a_scorecard() {
     let writing = rated["grade"]["dimensions"].as_array().unwrap().iter().find(|d| d["id"] == "writing").unwrap();
     assert_eq!(writing["status"], "scored");
 
+    let (_, stored) = env.json(&["--content", c, "results", "--id", &id_s]);
+    assert_eq!(stored["final"], true, "results --id shows the rated grade: {stored}");
+
     let out = env.run(&["--content", c, "interview", "note", &id_s, "asked good questions", "--author", "grace"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 

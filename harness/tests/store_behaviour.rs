@@ -441,3 +441,36 @@ fn an_export_from_a_newer_faultline_or_of_another_kind_is_refused_with_its_place
             .unwrap_err();
     assert!(err.to_string().starts_with("e.json:"), "{err}");
 }
+
+#[test]
+fn postgres_that_stays_locked_or_is_missing_gives_a_clear_error_and_saves_nothing() {
+    let Some(f) = postgres() else { return };
+    let admin_url = std::env::var(PG_ENV).unwrap();
+    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b).to_string();
+
+    // Missing database: the error names the store, never a password.
+    let with_password = base.replacen("postgres@", "postgres:hunter2@", 1);
+    let err = PostgresStore::open(&format!("{with_password}/no_such_database_here")).unwrap_err();
+    assert!(matches!(err, StoreError::PgConnect { .. }), "{err:?}");
+    assert!(err.to_string().contains("no_such_database_here"), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+
+    // Another session holds the results table: the save waits, then says so.
+    let url = {
+        let mut c = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
+        let name = format!("fl_test_{:016x}", rand_u64());
+        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        format!("{base}/{name}")
+    };
+    let store = PostgresStore::open_with_lock_timeout(&url, std::time::Duration::from_millis(200)).unwrap();
+    let mut other = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut tx = other.transaction().unwrap();
+    tx.batch_execute("LOCK TABLE results IN ACCESS EXCLUSIVE MODE").unwrap();
+    let err = store.save_result(&result("ada", "x", 1, OffsetDateTime::now_utc(), None)).unwrap_err();
+    let StoreError::ResultNotSaved { cause, .. } = &err else { panic!("{err:?}") };
+    assert!(matches!(**cause, StoreError::PgLocked { .. }), "{cause:?}");
+    assert!(err.to_string().contains("locked"), "{err}");
+    tx.rollback().unwrap();
+    assert!(store.results(&ResultFilter::default()).unwrap().is_empty());
+    drop(f);
+}

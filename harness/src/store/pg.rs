@@ -100,10 +100,15 @@ impl PostgresStore {
 
     /// Connects and brings the schema up to date.
     pub fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with_lock_timeout(url, Self::LOCK_TIMEOUT)
+    }
+
+    /// Like [`PostgresStore::open`], waiting at most `lock_timeout` for other sessions' locks.
+    pub fn open_with_lock_timeout(url: &str, lock_timeout: Duration) -> Result<Self, StoreError> {
         let masked = mask_password(url);
         let mut client =
             Client::connect(url, NoTls).map_err(|source| StoreError::PgConnect { url: masked.clone(), source })?;
-        let timeout = format!("SET lock_timeout = '{}ms'", Self::LOCK_TIMEOUT.as_millis());
+        let timeout = format!("SET lock_timeout = '{}ms'", lock_timeout.as_millis().max(1));
         client.batch_execute(&timeout).map_err(|source| StoreError::Postgres {
             url: masked.clone(),
             action: "opening the store",
