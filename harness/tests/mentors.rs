@@ -474,3 +474,41 @@ fn fixed_scorecard_page() -> String {
 fn the_interview_scorecard_page_matches_its_snapshot() {
     insta::assert_snapshot!("interview-scorecard", fixed_scorecard_page());
 }
+
+#[test]
+fn on_a_terminal_rate_asks_per_person_rated_dimension_and_stores_the_answers() {
+    // `script` gives the command a pseudo-terminal, as a person at a keyboard has.
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipping: `script` (util-linux) is not installed, so no terminal can be simulated");
+        return;
+    }
+    let env = Env::new();
+    let c = toy_content();
+    let c = c.to_str().unwrap();
+    let ws = interview_and_fix(&env);
+    env.run(&["--content", c, "submit", "--dir", ws.to_str().unwrap()]);
+    let line = format!("{} --content {c} rate 1 --rater grace", env!("CARGO_BIN_EXE_faultline"));
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("FAULTLINE_DATA_DIR", env.path("data"))
+        .env("NO_COLOR", "1")
+        .current_dir(env.tmp.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"3\nclear notes\n\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let shown = text(&out.stdout);
+    assert!(shown.contains("Meeting the bar: Writes clearly."), "{shown}");
+    assert!(shown.contains("Stored 1 rating(s) of result 1 by grace"), "{shown}");
+    let (dimension, score, note): (String, i64, String) = env
+        .db()
+        .query_row("SELECT dimension, score, note FROM ratings", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap();
+    assert_eq!((dimension.as_str(), score, note.as_str()), ("writing", 3, "clear notes"));
+}
