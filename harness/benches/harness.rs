@@ -5,6 +5,9 @@
 //! - `lint/all-terraform`: the rules over every Terraform state the content ships;
 //! - `start/terraform-review`: building the workspace repository (target ≤ 200 ms).
 //!
+//! - `ratings/with-ratings-10k`: folding three people's ratings into 10,000 stored
+//!   grades, what a cohort report over 10,000 results does before it renders.
+//!
 //! Run with `cargo bench -p faultline`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -88,5 +91,43 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(harness, benches);
+fn rating_benches(c: &mut Criterion) {
+    use faultline::grade::with_ratings;
+    use faultline::model::Rating;
+
+    let catalog = Catalog::embedded().expect("content loads");
+    let ex = catalog.exercise("terraform-review").expect("review exercise");
+    let card = catalog.scorecard_of(ex);
+    let m = materialize(&catalog, ex, 42).expect("materializes");
+    let ctx = CheckContext::new(&m.solution, &m.base, &m.broken).with_tools(false);
+    let g = grade(GradeInput {
+        exercise: ex,
+        scorecard: card,
+        candidate: "bench",
+        seed: 42,
+        mode: Mode::Submit,
+        checks: run_checks(&ctx, &m.checks, true),
+        hints_used: vec![],
+    });
+    let ratings: Vec<Rating> = ["grace", "alan", "edsger"]
+        .iter()
+        .enumerate()
+        .map(|(i, rater)| Rating {
+            id: format!("r{i}"),
+            result_id: 1,
+            dimension: Some("communication".into()),
+            score: Some(2 + i as u32 % 3),
+            red_flag: None,
+            note: "bench".into(),
+            rater: (*rater).into(),
+            rated_at: time::OffsetDateTime::UNIX_EPOCH,
+        })
+        .collect();
+    let grades = vec![g; 10_000];
+    c.bench_function("ratings/with-ratings-10k", |b| {
+        b.iter(|| grades.iter().map(|g| with_ratings(g, &ratings, card).score).sum::<f64>())
+    });
+}
+
+criterion_group!(harness, benches, rating_benches);
 criterion_main!(harness);
