@@ -182,7 +182,6 @@ fn k8s_benches(c: &mut Criterion) {
     });
 }
 
-
 /// Fills a new SQLite store with `count` results: 250 candidates, every exercise of the
 /// content, scores spread over 0–100, each grade a real grade of the review exercise.
 fn seeded_store(count: usize) -> (tempfile::TempDir, SqliteStore) {
@@ -241,12 +240,13 @@ fn seeded_store(count: usize) -> (tempfile::TempDir, SqliteStore) {
 
 fn report_benches(c: &mut Criterion) {
     let (_dir, store) = seeded_store(10_000);
+    let catalog = Catalog::embedded().expect("content loads");
     let scope = CohortScope::default();
     let mut group = c.benchmark_group("report");
     group.sample_size(10);
     group.bench_function("cohort-10000", |b| {
         b.iter(|| {
-            let results = source::cohort_results(&store, &scope).expect("results");
+            let results = source::cohort_results(&store, Some(&catalog), &scope).expect("results");
             let report = model::cohort_report(&scope, &results);
             let table = render::cohort(&report, ReportFormat::Table, Style::plain()).expect("table");
             let html = render::cohort(&report, ReportFormat::Html, Style::plain()).expect("html");
@@ -254,9 +254,9 @@ fn report_benches(c: &mut Criterion) {
         })
     });
     group.bench_function("cohort-10000-query", |b| {
-        b.iter(|| source::cohort_results(&store, &scope).expect("results").len())
+        b.iter(|| source::cohort_results(&store, Some(&catalog), &scope).expect("results").len())
     });
-    let results = source::cohort_results(&store, &scope).expect("results");
+    let results = source::cohort_results(&store, Some(&catalog), &scope).expect("results");
     assert_eq!(results.len(), 10_000);
     group.bench_function("cohort-10000-render", |b| {
         b.iter(|| {
@@ -269,5 +269,43 @@ fn report_benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(harness, benches, k8s_benches, report_benches);
+fn rating_benches(c: &mut Criterion) {
+    use faultline::grade::with_ratings;
+    use faultline::model::Rating;
+
+    let catalog = Catalog::embedded().expect("content loads");
+    let ex = catalog.exercise("terraform-review").expect("review exercise");
+    let card = catalog.scorecard_of(ex);
+    let m = materialize(&catalog, ex, 42).expect("materializes");
+    let ctx = CheckContext::new(&m.solution, &m.base, &m.broken).with_tools(false);
+    let g = grade(GradeInput {
+        exercise: ex,
+        scorecard: card,
+        candidate: "bench",
+        seed: 42,
+        mode: Mode::Submit,
+        checks: run_checks(&ctx, &m.checks, true),
+        hints_used: vec![],
+    });
+    let ratings: Vec<Rating> = ["grace", "alan", "edsger"]
+        .iter()
+        .enumerate()
+        .map(|(i, rater)| Rating {
+            id: format!("r{i}"),
+            result_id: 1,
+            dimension: Some("communication".into()),
+            score: Some(2 + i as u32 % 3),
+            red_flag: None,
+            note: "bench".into(),
+            rater: (*rater).into(),
+            rated_at: time::OffsetDateTime::UNIX_EPOCH,
+        })
+        .collect();
+    let grades = vec![g; 10_000];
+    c.bench_function("ratings/with-ratings-10k", |b| {
+        b.iter(|| grades.iter().map(|g| with_ratings(g, &ratings, card).score).sum::<f64>())
+    });
+}
+
+criterion_group!(harness, benches, k8s_benches, report_benches, rating_benches);
 criterion_main!(harness);

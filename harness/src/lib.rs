@@ -15,6 +15,7 @@ pub mod checks;
 pub mod cli;
 pub mod grade;
 pub mod inject;
+pub mod interview;
 pub mod logging;
 pub mod model;
 pub mod report;

@@ -64,7 +64,7 @@ fn load(path: &Path) -> Case {
         .into_iter()
         .map(|r| {
             let mode = r.session_id.as_ref().and_then(|s| f.sessions.get(s)).cloned();
-            source::report_result(r, mode)
+            source::report_result(r, mode, &source::RatingContext::default())
         })
         .collect();
     Case {

@@ -10,6 +10,7 @@ pub mod diag;
 pub mod raw;
 pub mod schema;
 pub mod schema_check;
+pub mod tracks;
 pub mod validate;
 pub mod yamltree;
 
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 pub use diag::{ContentDiagnostic, ContentErrors};
 use validate::FileProblems;
 
-use crate::model::{Exercise, Scenario, Scorecard};
+use crate::model::{Exercise, Scenario, Scorecard, Track};
 
 /// The content format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -165,6 +166,8 @@ pub struct Catalog {
     pub scenarios: BTreeMap<String, Scenario>,
     /// In index order.
     pub exercises: Vec<Exercise>,
+    /// The 30/60/90-day tracks from `exercises/tracks.yaml` (empty when the file is absent).
+    pub tracks: Vec<Track>,
 }
 
 /// Stage one for one file: schema problems (all of them) or the typed value.
@@ -212,7 +215,7 @@ fn read<'t>(tree: &'t ContentTree, rel: &str, errors: &mut ContentErrors) -> Opt
     }
 }
 
-fn check_format(file: &str, text: &str, v: &raw::Sp<u32>, errors: &mut ContentErrors) {
+pub(crate) fn check_format(file: &str, text: &str, v: &raw::Sp<u32>, errors: &mut ContentErrors) {
     if v.value != FORMAT_VERSION {
         errors.push(
             ContentDiagnostic::at(file, text, v.line, v.column, format!("content format {} is not supported", v.value))
@@ -364,6 +367,13 @@ impl Catalog {
             }
         }
 
+        // Tracks (optional): they may only name exercises of the index.
+        let mut tracks = Vec::new();
+        if let Some(text) = tree.files.get(tracks::TRACKS_FILE) {
+            let ids: Vec<&str> = exercises.iter().map(|e: &Exercise| e.id.as_str()).collect();
+            tracks = tracks::load(&tree.display(tracks::TRACKS_FILE), text, &ids, &mut errors);
+        }
+
         // The same scenario problem is found once per exercise using it.
         let mut seen = std::collections::BTreeSet::new();
         errors.problems.retain(|d| seen.insert((d.file.clone(), d.line, d.column, d.message.clone())));
@@ -373,6 +383,7 @@ impl Catalog {
                 scorecards,
                 scenarios: scenarios.into_iter().map(|(k, v)| (k, v.0)).collect(),
                 exercises,
+                tracks,
             })
         } else {
             Err(errors)

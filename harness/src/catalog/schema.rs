@@ -17,6 +17,7 @@ pub fn all() -> Vec<(&'static str, serde_json::Value)> {
         ("scenarios/index.schema.json", schema_of::<raw::ScenarioIndex>()),
         ("exercises/exercise.schema.json", schema_of::<raw::RawExercise>()),
         ("exercises/index.schema.json", schema_of::<raw::ExerciseIndex>()),
+        ("exercises/tracks.schema.json", schema_of::<super::tracks::RawTracks>()),
     ]
 }
 

@@ -28,6 +28,10 @@ pub struct Cli {
     /// Never colour the output (also: NO_COLOR).
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Keep results in this store instead of the data folder's SQLite file: a
+    /// PostgreSQL URL (postgres://user@host/db) or a SQLite file path.
+    #[arg(long, global = true, env = "FAULTLINE_STORE", value_name = "URL")]
+    pub store: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -205,6 +209,124 @@ pub enum Command {
         /// Skip checks that run tools (terraform, commands); they show as skipped.
         #[arg(long)]
         no_tools: bool,
+    },
+    /// Rate a person-rated dimension of a stored result, or raise a red flag.
+    /// Without --dimension on a terminal, asks for each person-rated dimension.
+    Rate {
+        /// Result id (see `faultline results`).
+        result: i64,
+        /// Dimension id (a person-rated one of the scorecard).
+        #[arg(long)]
+        dimension: Option<String>,
+        /// Score on the scorecard's rating scale.
+        #[arg(long, allow_negative_numbers = true)]
+        score: Option<i64>,
+        /// What you saw.
+        #[arg(long)]
+        note: Option<String>,
+        /// Who rates (default: $USER).
+        #[arg(long)]
+        rater: Option<String>,
+        /// Raise a red flag of the scorecard (e.g. shared-credentials).
+        #[arg(long = "red-flag", value_name = "ID")]
+        red_flag: Option<String>,
+    },
+    /// The 30/60/90-day tracks.
+    Track {
+        #[command(subcommand)]
+        action: TrackCommand,
+    },
+    /// Timed interviews.
+    Interview {
+        #[command(subcommand)]
+        action: InterviewCommand,
+    },
+    /// The current workspace: exercise, time used and time left.
+    Status {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Write every stored record (results, ratings, sessions, …) as one JSON file.
+    Export {
+        /// File to write (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Read a file written by `export` into this store; records already here are skipped.
+    Import { file: PathBuf },
+}
+
+/// `faultline track …`: the 30/60/90-day plan.
+#[derive(Debug, Subcommand)]
+pub enum TrackCommand {
+    /// Enrol a person in the tracks from a start date (day 1).
+    Start {
+        #[arg(long)]
+        candidate: String,
+        /// First day, YYYY-MM-DD (default: today).
+        #[arg(long, value_name = "DATE")]
+        start_date: Option<String>,
+    },
+    /// Progress per track: what is done, next and overdue.
+    Status {
+        /// One person (default: everyone enrolled).
+        #[arg(long)]
+        candidate: Option<String>,
+    },
+    /// Start the workspace for the person's next unfinished exercise.
+    Resume {
+        #[arg(long)]
+        candidate: String,
+        /// Folder to create (default: ./<exercise>-<candidate>).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Start the tracks over: earlier results stop counting (they stay stored).
+    Reset {
+        #[arg(long)]
+        candidate: String,
+        /// New first day, YYYY-MM-DD (default: today).
+        #[arg(long, value_name = "DATE")]
+        start_date: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+}
+
+/// `faultline interview …`: timed exercises and the interviewer's scorecard.
+#[derive(Debug, Subcommand)]
+pub enum InterviewCommand {
+    /// Start a timed exercise for a candidate (the time box comes from the exercise).
+    Start {
+        #[arg(long)]
+        candidate: String,
+        #[arg(long)]
+        exercise: String,
+        #[arg(long)]
+        interviewer: Option<String>,
+        /// Folder to create (default: ./<exercise>-<candidate>).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Add a note to a result (its id) or a session (its id).
+    Note {
+        /// A result id or a session id.
+        target: String,
+        /// The note.
+        text: String,
+        /// Who writes it (default: $USER).
+        #[arg(long)]
+        author: Option<String>,
+    },
+    /// Print the one-page scorecard of a stored result.
+    Scorecard {
+        /// Result id (see `faultline results`).
+        result: i64,
     },
 }
 

@@ -9,14 +9,18 @@ pub mod check;
 pub mod exercise;
 pub mod finding;
 pub mod grade;
+pub mod rating;
 pub mod scenario;
 pub mod scorecard;
 pub mod snapshot;
+pub mod track;
 
 pub use check::{CheckKind, CheckSpec};
 pub use exercise::{Audience, Deliverable, Exercise};
 pub use finding::{Finding, Severity};
 pub use grade::{CheckResult, CheckStatus, DimensionScore, Evidence, Grade, RedFlagHit};
+pub use rating::Rating;
 pub use scenario::{Decoy, Edit, FaultCommit, Hint, ParamGen, ParamSpec, Scenario};
 pub use scorecard::{Dimension, Level, RatedBy, RedFlag, Scorecard};
 pub use snapshot::Snapshot;
+pub use track::{Lab, Track};

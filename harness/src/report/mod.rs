@@ -3,6 +3,7 @@
 //! CLI decides where they go (stdout for data, stderr for progress).
 
 pub mod diff;
+pub mod interview;
 pub mod model;
 pub mod render;
 pub mod source;

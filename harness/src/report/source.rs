@@ -2,8 +2,7 @@
 //! turned into [`ReportResult`]s for the pure builders in [`super::model`].
 //!
 //! This is the one place that decides which grade a report shows for a stored result
-//! ([`effective_grade`]), so that merging human ratings into reports later is a change
-//! to one function and not to every renderer.
+//! ([`effective_grade`]): the stored grade with people's ratings folded in.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,22 +10,47 @@ use time::OffsetDateTime;
 
 use super::model::{CohortScope, ExerciseInfo, ExerciseInfos, ReportResult};
 use crate::catalog::Catalog;
+use crate::grade;
 use crate::model::Grade;
-use crate::store::{ResultFilter, ResultRecord, Store, StoreError};
+use crate::store::{Rating, RatingFilter, ResultFilter, ResultRecord, Store, StoreError};
 
-/// The grade a report shows for one stored result: today, the stored grade as it is.
-///
-/// Human ratings are merged here once they exist, e.g.
-/// `grade::with_ratings(&stored, &ratings_of(result_id), scorecard)`; every report
-/// format reads the grade returned here and nothing else.
-pub fn effective_grade(result_id: i64, stored: Grade) -> Grade {
-    let _ = result_id;
-    stored
+/// What a report needs to fold people's ratings into stored grades: every rating of
+/// the results in scope, grouped by result, and the scorecards of the content.
+#[derive(Default)]
+pub struct RatingContext<'c> {
+    by_result: BTreeMap<i64, Vec<Rating>>,
+    catalog: Option<&'c Catalog>,
+}
+
+impl<'c> RatingContext<'c> {
+    /// Loads the ratings in one query (optionally one candidate's).
+    pub fn load(store: &dyn Store, catalog: Option<&'c Catalog>, candidate: Option<&str>) -> Result<Self, StoreError> {
+        let mut by_result: BTreeMap<i64, Vec<Rating>> = BTreeMap::new();
+        let filter = RatingFilter { candidate: candidate.map(str::to_owned), ..RatingFilter::default() };
+        for r in store.list_ratings(&filter)? {
+            by_result.entry(r.result_id).or_default().push(r);
+        }
+        Ok(RatingContext { by_result, catalog })
+    }
+}
+
+/// The grade a report shows for one stored result: the stored grade with the people's
+/// ratings of it folded in ([`grade::with_ratings`]). Without ratings, or when the
+/// exercise is no longer in the content (its scorecard is unknown), the stored grade
+/// as it is. Every report format reads the grade returned here and nothing else.
+pub fn effective_grade(result_id: i64, exercise: &str, stored: Grade, ratings: &RatingContext) -> Grade {
+    let Some(rs) = ratings.by_result.get(&result_id).filter(|rs| !rs.is_empty()) else {
+        return stored;
+    };
+    match ratings.catalog.and_then(|c| c.exercise(exercise).map(|e| c.scorecard_of(e))) {
+        Some(scorecard) => grade::with_ratings(&stored, rs, scorecard),
+        None => stored,
+    }
 }
 
 /// A stored record as report input, with the session's mode when known.
-pub fn report_result(record: ResultRecord, mode: Option<String>) -> ReportResult {
-    let grade = effective_grade(record.id, record.grade);
+pub fn report_result(record: ResultRecord, mode: Option<String>, ratings: &RatingContext) -> ReportResult {
+    let grade = effective_grade(record.id, &record.exercise, record.grade, ratings);
     ReportResult {
         id: record.id,
         candidate: record.candidate,
@@ -42,7 +66,12 @@ pub fn report_result(record: ResultRecord, mode: Option<String>) -> ReportResult
 
 /// Every result of one candidate, each with its session's mode (`lab`, `interview`)
 /// when the session is in the store.
-pub fn candidate_results(store: &dyn Store, candidate: &str) -> Result<Vec<ReportResult>, StoreError> {
+pub fn candidate_results(
+    store: &dyn Store,
+    catalog: Option<&Catalog>,
+    candidate: &str,
+) -> Result<Vec<ReportResult>, StoreError> {
+    let ratings = RatingContext::load(store, catalog, Some(candidate))?;
     let records = store.results(&ResultFilter { candidate: Some(candidate.to_owned()), ..ResultFilter::default() })?;
     let sessions: BTreeSet<&str> = records.iter().filter_map(|r| r.session_id.as_deref()).collect();
     let mut modes: BTreeMap<String, String> = BTreeMap::new();
@@ -55,20 +84,25 @@ pub fn candidate_results(store: &dyn Store, candidate: &str) -> Result<Vec<Repor
         .into_iter()
         .map(|r| {
             let mode = r.session_id.as_ref().and_then(|id| modes.get(id)).cloned();
-            report_result(r, mode)
+            report_result(r, mode, &ratings)
         })
         .collect())
 }
 
 /// The results a cohort report covers: one store query, narrowed by time (and by
 /// exercise when the scope names exactly one); the builder applies the full scope.
-pub fn cohort_results(store: &dyn Store, scope: &CohortScope) -> Result<Vec<ReportResult>, StoreError> {
+pub fn cohort_results(
+    store: &dyn Store,
+    catalog: Option<&Catalog>,
+    scope: &CohortScope,
+) -> Result<Vec<ReportResult>, StoreError> {
+    let ratings = RatingContext::load(store, catalog, None)?;
     let exercise = match scope.exercises.as_slice() {
         [one] => Some(one.clone()),
         _ => None,
     };
     let records = store.results(&ResultFilter { exercise, since: scope.since, ..ResultFilter::default() })?;
-    Ok(records.into_iter().map(|r| report_result(r, None)).collect())
+    Ok(records.into_iter().map(|r| report_result(r, None, &ratings)).collect())
 }
 
 /// Every candidate name in the store, sorted, for "did you mean" messages.

@@ -11,7 +11,9 @@
 //! Times are stored as RFC 3339 text in UTC, with nine fraction digits so that text
 //! order is time order.
 
+mod pg;
 mod sqlite;
+pub mod transfer;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -24,6 +26,8 @@ use time::{OffsetDateTime, UtcOffset};
 
 use crate::model::Grade;
 
+pub use crate::model::Rating;
+pub use pg::{is_postgres_url, mask_password, PostgresStore};
 pub use sqlite::SqliteStore;
 
 /// Environment variable that chooses the data directory when no flag does.
@@ -121,6 +125,68 @@ pub struct ResultFilter {
     pub since: Option<OffsetDateTime>,
 }
 
+/// Which ratings [`Store::list_ratings`] returns. The default returns all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RatingFilter {
+    /// Only ratings of this candidate's results.
+    pub candidate: Option<String>,
+    /// Only ratings by this rater.
+    pub rater: Option<String>,
+}
+
+/// An interview: a session run under a time box, with who ran it and how it ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InterviewRecord {
+    /// The session it belongs to (one interview per session).
+    pub session_id: String,
+    pub candidate: String,
+    pub exercise: String,
+    pub interviewer: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    pub time_box_minutes: u32,
+    /// The stored result of the submit, once submitted.
+    pub result_id: Option<i64>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub submitted_at: Option<OffsetDateTime>,
+    /// Submitted after the time box ran out.
+    pub late: bool,
+}
+
+impl InterviewRecord {
+    /// When the time box runs out.
+    pub fn deadline(&self) -> OffsetDateTime {
+        self.started_at + time::Duration::minutes(i64::from(self.time_box_minutes))
+    }
+}
+
+/// A free-text note by an interviewer or mentor, about a result or a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteRecord {
+    /// Stable id (random hex), so that an import never stores a note twice.
+    pub id: String,
+    /// `result:<id>` or `session:<id>`.
+    pub target: String,
+    pub author: String,
+    pub text: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub written_at: OffsetDateTime,
+}
+
+/// A person enrolled in the 30/60/90-day tracks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackEnrolment {
+    pub candidate: String,
+    /// Day 1 of the tracks; due days count from here.
+    #[serde(with = "crate::model::track::ymd")]
+    pub start_date: time::Date,
+    /// Results submitted before this time do not count (moved forward by a reset).
+    #[serde(with = "time::serde::rfc3339")]
+    pub counted_from: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub enrolled_at: OffsetDateTime,
+}
+
 /// Persistence for sessions, hints and results. Every write is atomic: it is stored
 /// completely or not at all.
 pub trait Store: Send + Sync {
@@ -144,6 +210,126 @@ pub trait Store: Send + Sync {
 
     /// Results matching the filter, newest submission first.
     fn results(&self, f: &ResultFilter) -> Result<Vec<ResultRecord>, StoreError>;
+
+    /// Every session, oldest first; only this candidate's when given.
+    fn sessions(&self, candidate: Option<&str>) -> Result<Vec<SessionRecord>, StoreError>;
+
+    /// Stores a hint exactly as given (for import); returns false when that session
+    /// already has that hint number.
+    fn import_hint(&self, h: &HintRecord) -> Result<bool, StoreError>;
+
+    /// Stores a rating of a stored result; returns false when a rating with this id
+    /// exists already (idempotent, so an import never doubles it). The caller checks
+    /// the rating against the scorecard; the store checks that the result exists.
+    fn add_rating(&self, r: &Rating) -> Result<bool, StoreError>;
+
+    /// The ratings of one result, oldest first.
+    fn ratings_for(&self, result_id: i64) -> Result<Vec<Rating>, StoreError>;
+
+    /// Ratings matching the filter in one query, by result id then time: what a report
+    /// over many results folds in.
+    fn list_ratings(&self, f: &RatingFilter) -> Result<Vec<Rating>, StoreError>;
+
+    /// Creates or replaces the interview of a session.
+    fn save_interview(&self, i: &InterviewRecord) -> Result<(), StoreError>;
+
+    /// The interview of a session, if it was started as one.
+    fn interview(&self, session_id: &str) -> Result<Option<InterviewRecord>, StoreError>;
+
+    /// Every interview, oldest first.
+    fn interviews(&self) -> Result<Vec<InterviewRecord>, StoreError>;
+
+    /// Stores a note; returns false when a note with this id exists already.
+    fn add_note(&self, n: &NoteRecord) -> Result<bool, StoreError>;
+
+    /// Notes about one target (`result:<id>` or `session:<id>`), or every note, oldest first.
+    fn notes(&self, target: Option<&str>) -> Result<Vec<NoteRecord>, StoreError>;
+
+    /// Creates or replaces a person's track enrolment.
+    fn save_enrolment(&self, e: &TrackEnrolment) -> Result<(), StoreError>;
+
+    /// Track enrolments, by candidate; only this candidate's when given.
+    fn enrolments(&self, candidate: Option<&str>) -> Result<Vec<TrackEnrolment>, StoreError>;
+}
+
+/// A boxed store is a store, so `Box<dyn Store>` (what `--store` opens) goes wherever
+/// a `&dyn Store` or an `impl Store` is expected.
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn create_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
+        (**self).create_session(s)
+    }
+
+    fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        (**self).session(id)
+    }
+
+    fn record_hint(&self, session_id: &str, number: usize, cost: f64) -> Result<bool, StoreError> {
+        (**self).record_hint(session_id, number, cost)
+    }
+
+    fn hints(&self, session_id: &str) -> Result<Vec<HintRecord>, StoreError> {
+        (**self).hints(session_id)
+    }
+
+    fn save_result(&self, r: &NewResult) -> Result<i64, StoreError> {
+        (**self).save_result(r)
+    }
+
+    fn result(&self, id: i64) -> Result<Option<ResultRecord>, StoreError> {
+        (**self).result(id)
+    }
+
+    fn results(&self, f: &ResultFilter) -> Result<Vec<ResultRecord>, StoreError> {
+        (**self).results(f)
+    }
+
+    fn sessions(&self, candidate: Option<&str>) -> Result<Vec<SessionRecord>, StoreError> {
+        (**self).sessions(candidate)
+    }
+
+    fn import_hint(&self, h: &HintRecord) -> Result<bool, StoreError> {
+        (**self).import_hint(h)
+    }
+
+    fn add_rating(&self, r: &Rating) -> Result<bool, StoreError> {
+        (**self).add_rating(r)
+    }
+
+    fn ratings_for(&self, result_id: i64) -> Result<Vec<Rating>, StoreError> {
+        (**self).ratings_for(result_id)
+    }
+
+    fn list_ratings(&self, f: &RatingFilter) -> Result<Vec<Rating>, StoreError> {
+        (**self).list_ratings(f)
+    }
+
+    fn save_interview(&self, i: &InterviewRecord) -> Result<(), StoreError> {
+        (**self).save_interview(i)
+    }
+
+    fn interview(&self, session_id: &str) -> Result<Option<InterviewRecord>, StoreError> {
+        (**self).interview(session_id)
+    }
+
+    fn interviews(&self) -> Result<Vec<InterviewRecord>, StoreError> {
+        (**self).interviews()
+    }
+
+    fn add_note(&self, n: &NoteRecord) -> Result<bool, StoreError> {
+        (**self).add_note(n)
+    }
+
+    fn notes(&self, target: Option<&str>) -> Result<Vec<NoteRecord>, StoreError> {
+        (**self).notes(target)
+    }
+
+    fn save_enrolment(&self, e: &TrackEnrolment) -> Result<(), StoreError> {
+        (**self).save_enrolment(e)
+    }
+
+    fn enrolments(&self, candidate: Option<&str>) -> Result<Vec<TrackEnrolment>, StoreError> {
+        (**self).enrolments(candidate)
+    }
 }
 
 /// Everything that can go wrong in the store. Each message names the file involved and,
@@ -275,6 +461,50 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
 
+    #[error("no result with id {id} in {path}")]
+    UnknownResult { path: PathBuf, id: i64 },
+
+    #[error("cannot connect to the PostgreSQL store {url}")]
+    PgConnect {
+        url: String,
+        #[source]
+        source: ::postgres::Error,
+    },
+
+    #[error(
+        "the PostgreSQL store {url} was created by a newer Faultline (schema version {found}; \
+         this build knows versions up to {supported}); upgrade Faultline. Nothing was changed"
+    )]
+    PgNewerSchema { url: String, found: i64, supported: i64 },
+
+    #[error("the PostgreSQL database {url} holds tables of another program ({table} exists without Faultline's schema marker); nothing was changed")]
+    PgForeign { url: String, table: String },
+
+    #[error(
+        "could not upgrade the PostgreSQL store {url} to schema version {version} ({name}); it was left as it was"
+    )]
+    PgMigration {
+        url: String,
+        version: i64,
+        name: &'static str,
+        #[source]
+        source: ::postgres::Error,
+    },
+
+    #[error("the PostgreSQL store {url} stayed locked by another session while {action}; try again")]
+    PgLocked { url: String, action: &'static str },
+
+    #[error("PostgreSQL error in {url} while {action}")]
+    Postgres {
+        url: String,
+        action: &'static str,
+        #[source]
+        source: ::postgres::Error,
+    },
+
+    #[error("the store address {given} is neither a PostgreSQL URL (postgres://…) nor a SQLite file path")]
+    BadStoreAddress { given: String },
+
     #[error("could not write the unsaved result to {path}")]
     FallbackNotWritten {
         path: PathBuf,
@@ -400,6 +630,16 @@ fn time_to_text(field: &'static str, at: OffsetDateTime) -> Result<String, Store
     }
     let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
     utc.format(&format).map_err(|_| out_of_range())
+}
+
+/// Formats a date for storage: `YYYY-MM-DD`.
+pub fn date_to_text(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Parses a stored or typed `YYYY-MM-DD` date.
+pub fn date_from_text(text: &str) -> Option<time::Date> {
+    time::Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
 }
 
 /// Parses a stored time; `None` when the text is not RFC 3339.

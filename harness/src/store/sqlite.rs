@@ -16,29 +16,44 @@ use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Row, ToSql, Tra
 use time::OffsetDateTime;
 
 use super::{
-    time_from_text, time_to_text, HintRecord, NewResult, ResultFilter, ResultRecord, SessionRecord, Store, StoreError,
-    DATABASE_FILE_NAME,
+    date_from_text, time_from_text, time_to_text, HintRecord, InterviewRecord, NewResult, NoteRecord, Rating,
+    RatingFilter, ResultFilter, ResultRecord, SessionRecord, Store, StoreError, TrackEnrolment, DATABASE_FILE_NAME,
 };
 use crate::model::Grade;
 
 /// One step of the schema. Versions start at 1 and have no gaps.
-struct Migration {
-    version: i64,
-    name: &'static str,
-    sql: &'static str,
+pub(super) struct Migration {
+    pub(super) version: i64,
+    pub(super) name: &'static str,
+    pub(super) sql: &'static str,
 }
 
 /// Every migration this build knows, in order. To change the schema, add a file and a
 /// line here; never edit a migration that has been released.
-const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "initial", sql: include_str!("migrations/0001_initial.sql") }];
+pub(super) const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "initial", sql: include_str!("migrations/0001_initial.sql") },
+    Migration {
+        version: 2,
+        name: "ratings, tracks and interviews",
+        sql: include_str!("migrations/0002_ratings_tracks_interviews.sql"),
+    },
+];
 
 /// Marks the file as Faultline's (`PRAGMA application_id`, the bytes "FLTL").
 const APPLICATION_ID: i64 = 0x464C_544C;
 
-const SESSION_COLUMNS: &str = "id, candidate, exercise, seed, workspace, started_at, mode, time_box_minutes";
+pub(super) const SESSION_COLUMNS: &str = "id, candidate, exercise, seed, workspace, started_at, mode, time_box_minutes";
 
-const RESULT_COLUMNS: &str = "id, session_id, candidate, exercise, seed, score, passed, \
+pub(super) const RATING_COLUMNS: &str = "id, result_id, dimension, score, red_flag, note, rater, rated_at";
+
+pub(super) const INTERVIEW_COLUMNS: &str =
+    "session_id, candidate, exercise, interviewer, started_at, time_box_minutes, result_id, submitted_at, late";
+
+pub(super) const NOTE_COLUMNS: &str = "id, target, author, body, written_at";
+
+pub(super) const ENROLMENT_COLUMNS: &str = "candidate, start_date, counted_from, enrolled_at";
+
+pub(super) const RESULT_COLUMNS: &str = "id, session_id, candidate, exercise, seed, score, passed, \
      started_at, submitted_at, hints_used, workspace, grade_json, stored_at";
 
 /// A store in one SQLite file. It holds one connection behind a mutex, so it can be
@@ -407,6 +422,181 @@ impl Store for SqliteStore {
         })?;
         rows.into_iter().map(|r| r.into_record(&self.path)).collect()
     }
+
+    fn sessions(&self, candidate: Option<&str>) -> Result<Vec<SessionRecord>, StoreError> {
+        let rows = self.read("listing sessions", |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE (?1 IS NULL OR candidate = ?1) ORDER BY started_at, id"
+            ))?;
+            let rows = stmt.query_map([candidate], SessionRow::from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })?;
+        rows.into_iter().map(|r| r.into_record(&self.path)).collect()
+    }
+
+    fn import_hint(&self, h: &HintRecord) -> Result<bool, StoreError> {
+        let number = to_i64("hint number", h.number)?;
+        if !h.cost.is_finite() {
+            return Err(StoreError::OutOfRange { field: "hint cost", value: h.cost.to_string() });
+        }
+        let at = time_to_text("hint time", h.at)?;
+        self.write("importing a hint", |tx| {
+            if !Self::session_exists(tx, &h.session_id)? {
+                return Err(StoreError::UnknownSession { path: self.path.clone(), id: h.session_id.clone() }.into());
+            }
+            let n = tx.execute(
+                "INSERT INTO hints (session_id, number, cost, revealed_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (session_id, number) DO NOTHING",
+                params![h.session_id, number, h.cost, at],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    fn add_rating(&self, r: &Rating) -> Result<bool, StoreError> {
+        let at = time_to_text("rated_at", r.rated_at)?;
+        self.write("storing a rating", |tx| {
+            let exists = tx.query_row("SELECT 1 FROM results WHERE id = ?1", [r.result_id], |_| Ok(())).optional()?;
+            if exists.is_none() {
+                return Err(StoreError::UnknownResult { path: self.path.clone(), id: r.result_id }.into());
+            }
+            let n = tx.execute(
+                &format!(
+                    "INSERT INTO ratings ({RATING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                     ON CONFLICT (id) DO NOTHING"
+                ),
+                params![r.id, r.result_id, r.dimension, r.score, r.red_flag, r.note, r.rater, at],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    fn ratings_for(&self, result_id: i64) -> Result<Vec<Rating>, StoreError> {
+        let rows = self.read("reading ratings", |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {RATING_COLUMNS} FROM ratings WHERE result_id = ?1 ORDER BY rated_at, id"
+            ))?;
+            let rows = stmt.query_map([result_id], RatingRow::from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })?;
+        rows.into_iter().map(|r| r.into_record(&self.path)).collect()
+    }
+
+    fn list_ratings(&self, f: &RatingFilter) -> Result<Vec<Rating>, StoreError> {
+        let rows = self.read("listing ratings", |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT r.id, r.result_id, r.dimension, r.score, r.red_flag, r.note, r.rater, r.rated_at \
+                 FROM ratings r JOIN results s ON s.id = r.result_id \
+                 WHERE (?1 IS NULL OR s.candidate = ?1) AND (?2 IS NULL OR r.rater = ?2) \
+                 ORDER BY r.result_id, r.rated_at, r.id",
+            )?;
+            let rows = stmt.query_map(params![f.candidate, f.rater], RatingRow::from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })?;
+        rows.into_iter().map(|r| r.into_record(&self.path)).collect()
+    }
+
+    fn save_interview(&self, i: &InterviewRecord) -> Result<(), StoreError> {
+        let started_at = time_to_text("started_at", i.started_at)?;
+        let submitted_at = i.submitted_at.map(|t| time_to_text("submitted_at", t)).transpose()?;
+        self.write("saving an interview", |tx| {
+            tx.execute(
+                &format!(
+                    "INSERT INTO interviews ({INTERVIEW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                     ON CONFLICT (session_id) DO UPDATE SET candidate = excluded.candidate, \
+                     exercise = excluded.exercise, interviewer = excluded.interviewer, \
+                     started_at = excluded.started_at, time_box_minutes = excluded.time_box_minutes, \
+                     result_id = excluded.result_id, submitted_at = excluded.submitted_at, late = excluded.late"
+                ),
+                params![
+                    i.session_id,
+                    i.candidate,
+                    i.exercise,
+                    i.interviewer,
+                    started_at,
+                    i.time_box_minutes,
+                    i.result_id,
+                    submitted_at,
+                    i.late
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn interview(&self, session_id: &str) -> Result<Option<InterviewRecord>, StoreError> {
+        let row = self.read("reading an interview", |conn| {
+            Ok(conn
+                .query_row(
+                    &format!("SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE session_id = ?1"),
+                    [session_id],
+                    InterviewRow::from_row,
+                )
+                .optional()?)
+        })?;
+        row.map(|r| r.into_record(&self.path)).transpose()
+    }
+
+    fn interviews(&self) -> Result<Vec<InterviewRecord>, StoreError> {
+        let rows = self.read("listing interviews", |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {INTERVIEW_COLUMNS} FROM interviews ORDER BY started_at, session_id"
+            ))?;
+            let rows = stmt.query_map([], InterviewRow::from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })?;
+        rows.into_iter().map(|r| r.into_record(&self.path)).collect()
+    }
+
+    fn add_note(&self, n: &NoteRecord) -> Result<bool, StoreError> {
+        let at = time_to_text("written_at", n.written_at)?;
+        self.write("storing a note", |tx| {
+            let inserted = tx.execute(
+                &format!("INSERT INTO notes ({NOTE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING"),
+                params![n.id, n.target, n.author, n.text, at],
+            )?;
+            Ok(inserted == 1)
+        })
+    }
+
+    fn notes(&self, target: Option<&str>) -> Result<Vec<NoteRecord>, StoreError> {
+        let rows = self.read("reading notes", |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {NOTE_COLUMNS} FROM notes WHERE (?1 IS NULL OR target = ?1) ORDER BY written_at, id"
+            ))?;
+            let rows = stmt.query_map([target], NoteRow::from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })?;
+        rows.into_iter().map(|r| r.into_record(&self.path)).collect()
+    }
+
+    fn save_enrolment(&self, e: &TrackEnrolment) -> Result<(), StoreError> {
+        let counted_from = time_to_text("counted_from", e.counted_from)?;
+        let enrolled_at = time_to_text("enrolled_at", e.enrolled_at)?;
+        let start_date = super::date_to_text(e.start_date);
+        self.write("saving a track enrolment", |tx| {
+            tx.execute(
+                &format!(
+                    "INSERT INTO track_enrolments ({ENROLMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (candidate) DO UPDATE SET start_date = excluded.start_date, \
+                     counted_from = excluded.counted_from, enrolled_at = excluded.enrolled_at"
+                ),
+                params![e.candidate, start_date, counted_from, enrolled_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn enrolments(&self, candidate: Option<&str>) -> Result<Vec<TrackEnrolment>, StoreError> {
+        let rows = self.read("reading track enrolments", |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {ENROLMENT_COLUMNS} FROM track_enrolments WHERE (?1 IS NULL OR candidate = ?1) ORDER BY candidate"
+            ))?;
+            let rows = stmt.query_map([candidate], EnrolmentRow::from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })?;
+        rows.into_iter().map(|r| r.into_record(&self.path)).collect()
+    }
 }
 
 fn supported(migrations: &[Migration]) -> i64 {
@@ -424,14 +614,14 @@ fn to_i64(field: &'static str, value: usize) -> Result<i64, StoreError> {
 }
 
 /// Builds [`StoreError::BadStoredValue`] for one row, and parses the stored text types.
-struct RowCheck<'a> {
-    path: &'a Path,
-    table: &'static str,
-    key: String,
+pub(super) struct RowCheck<'a> {
+    pub(super) path: &'a Path,
+    pub(super) table: &'static str,
+    pub(super) key: String,
 }
 
 impl RowCheck<'_> {
-    fn bad(&self, column: &'static str, value: String, expected: &'static str) -> StoreError {
+    pub(super) fn bad(&self, column: &'static str, value: String, expected: &'static str) -> StoreError {
         StoreError::BadStoredValue {
             path: self.path.to_path_buf(),
             table: self.table,
@@ -442,29 +632,29 @@ impl RowCheck<'_> {
         }
     }
 
-    fn time(&self, column: &'static str, text: &str) -> Result<OffsetDateTime, StoreError> {
+    pub(super) fn time(&self, column: &'static str, text: &str) -> Result<OffsetDateTime, StoreError> {
         time_from_text(text).ok_or_else(|| self.bad(column, text.to_owned(), "an RFC 3339 time"))
     }
 
-    fn seed(&self, text: &str) -> Result<u64, StoreError> {
+    pub(super) fn seed(&self, text: &str) -> Result<u64, StoreError> {
         text.parse().map_err(|_| self.bad("seed", text.to_owned(), "a seed (an unsigned 64-bit integer)"))
     }
 
-    fn count<T: TryFrom<i64>>(&self, column: &'static str, value: i64) -> Result<T, StoreError> {
+    pub(super) fn count<T: TryFrom<i64>>(&self, column: &'static str, value: i64) -> Result<T, StoreError> {
         T::try_from(value).map_err(|_| self.bad(column, value.to_string(), "a count in range"))
     }
 }
 
 /// A `sessions` row as SQLite holds it.
-struct SessionRow {
-    id: String,
-    candidate: String,
-    exercise: String,
-    seed: String,
-    workspace: String,
-    started_at: String,
-    mode: String,
-    time_box_minutes: i64,
+pub(super) struct SessionRow {
+    pub(super) id: String,
+    pub(super) candidate: String,
+    pub(super) exercise: String,
+    pub(super) seed: String,
+    pub(super) workspace: String,
+    pub(super) started_at: String,
+    pub(super) mode: String,
+    pub(super) time_box_minutes: i64,
 }
 
 impl SessionRow {
@@ -481,7 +671,7 @@ impl SessionRow {
         })
     }
 
-    fn into_record(self, path: &Path) -> Result<SessionRecord, StoreError> {
+    pub(super) fn into_record(self, path: &Path) -> Result<SessionRecord, StoreError> {
         let check = RowCheck { path, table: "sessions", key: self.id.clone() };
         Ok(SessionRecord {
             seed: check.seed(&self.seed)?,
@@ -497,11 +687,11 @@ impl SessionRow {
 }
 
 /// A `hints` row as SQLite holds it.
-struct HintRow {
-    session_id: String,
-    number: i64,
-    cost: f64,
-    revealed_at: String,
+pub(super) struct HintRow {
+    pub(super) session_id: String,
+    pub(super) number: i64,
+    pub(super) cost: f64,
+    pub(super) revealed_at: String,
 }
 
 impl HintRow {
@@ -509,7 +699,7 @@ impl HintRow {
         Ok(HintRow { session_id: row.get(0)?, number: row.get(1)?, cost: row.get(2)?, revealed_at: row.get(3)? })
     }
 
-    fn into_record(self, path: &Path) -> Result<HintRecord, StoreError> {
+    pub(super) fn into_record(self, path: &Path) -> Result<HintRecord, StoreError> {
         let key = format!("{}/{}", self.session_id, self.number);
         let check = RowCheck { path, table: "hints", key };
         Ok(HintRecord {
@@ -522,20 +712,20 @@ impl HintRow {
 }
 
 /// A `results` row as SQLite holds it.
-struct ResultRow {
-    id: i64,
-    session_id: Option<String>,
-    candidate: String,
-    exercise: String,
-    seed: String,
-    score: f64,
-    passed: bool,
-    started_at: Option<String>,
-    submitted_at: String,
-    hints_used: i64,
-    workspace: Option<String>,
-    grade_json: String,
-    stored_at: String,
+pub(super) struct ResultRow {
+    pub(super) id: i64,
+    pub(super) session_id: Option<String>,
+    pub(super) candidate: String,
+    pub(super) exercise: String,
+    pub(super) seed: String,
+    pub(super) score: f64,
+    pub(super) passed: bool,
+    pub(super) started_at: Option<String>,
+    pub(super) submitted_at: String,
+    pub(super) hints_used: i64,
+    pub(super) workspace: Option<String>,
+    pub(super) grade_json: String,
+    pub(super) stored_at: String,
 }
 
 impl ResultRow {
@@ -557,7 +747,7 @@ impl ResultRow {
         })
     }
 
-    fn into_record(self, path: &Path) -> Result<ResultRecord, StoreError> {
+    pub(super) fn into_record(self, path: &Path) -> Result<ResultRecord, StoreError> {
         let check = RowCheck { path, table: "results", key: self.id.to_string() };
         let grade = serde_json::from_str(&self.grade_json).map_err(|source| StoreError::GradeUnreadable {
             path: path.to_path_buf(),
@@ -578,6 +768,153 @@ impl ResultRow {
             workspace: self.workspace,
             score: self.score,
             passed: self.passed,
+        })
+    }
+}
+
+/// A `ratings` row as SQLite holds it.
+pub(super) struct RatingRow {
+    pub(super) id: String,
+    pub(super) result_id: i64,
+    pub(super) dimension: Option<String>,
+    pub(super) score: Option<i64>,
+    pub(super) red_flag: Option<String>,
+    pub(super) note: String,
+    pub(super) rater: String,
+    pub(super) rated_at: String,
+}
+
+impl RatingRow {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RatingRow {
+            id: row.get(0)?,
+            result_id: row.get(1)?,
+            dimension: row.get(2)?,
+            score: row.get(3)?,
+            red_flag: row.get(4)?,
+            note: row.get(5)?,
+            rater: row.get(6)?,
+            rated_at: row.get(7)?,
+        })
+    }
+
+    pub(super) fn into_record(self, path: &Path) -> Result<Rating, StoreError> {
+        let check = RowCheck { path, table: "ratings", key: self.id.clone() };
+        Ok(Rating {
+            score: self.score.map(|s| check.count("score", s)).transpose()?,
+            rated_at: check.time("rated_at", &self.rated_at)?,
+            id: self.id,
+            result_id: self.result_id,
+            dimension: self.dimension,
+            red_flag: self.red_flag,
+            note: self.note,
+            rater: self.rater,
+        })
+    }
+}
+
+/// An `interviews` row as SQLite holds it.
+pub(super) struct InterviewRow {
+    pub(super) session_id: String,
+    pub(super) candidate: String,
+    pub(super) exercise: String,
+    pub(super) interviewer: Option<String>,
+    pub(super) started_at: String,
+    pub(super) time_box_minutes: i64,
+    pub(super) result_id: Option<i64>,
+    pub(super) submitted_at: Option<String>,
+    pub(super) late: bool,
+}
+
+impl InterviewRow {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(InterviewRow {
+            session_id: row.get(0)?,
+            candidate: row.get(1)?,
+            exercise: row.get(2)?,
+            interviewer: row.get(3)?,
+            started_at: row.get(4)?,
+            time_box_minutes: row.get(5)?,
+            result_id: row.get(6)?,
+            submitted_at: row.get(7)?,
+            late: row.get(8)?,
+        })
+    }
+
+    pub(super) fn into_record(self, path: &Path) -> Result<InterviewRecord, StoreError> {
+        let check = RowCheck { path, table: "interviews", key: self.session_id.clone() };
+        Ok(InterviewRecord {
+            started_at: check.time("started_at", &self.started_at)?,
+            time_box_minutes: check.count("time_box_minutes", self.time_box_minutes)?,
+            submitted_at: self.submitted_at.map(|t| check.time("submitted_at", &t)).transpose()?,
+            session_id: self.session_id,
+            candidate: self.candidate,
+            exercise: self.exercise,
+            interviewer: self.interviewer,
+            result_id: self.result_id,
+            late: self.late,
+        })
+    }
+}
+
+/// A `notes` row as SQLite holds it.
+pub(super) struct NoteRow {
+    pub(super) id: String,
+    pub(super) target: String,
+    pub(super) author: String,
+    pub(super) body: String,
+    pub(super) written_at: String,
+}
+
+impl NoteRow {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(NoteRow {
+            id: row.get(0)?,
+            target: row.get(1)?,
+            author: row.get(2)?,
+            body: row.get(3)?,
+            written_at: row.get(4)?,
+        })
+    }
+
+    pub(super) fn into_record(self, path: &Path) -> Result<NoteRecord, StoreError> {
+        let check = RowCheck { path, table: "notes", key: self.id.clone() };
+        Ok(NoteRecord {
+            written_at: check.time("written_at", &self.written_at)?,
+            id: self.id,
+            target: self.target,
+            author: self.author,
+            text: self.body,
+        })
+    }
+}
+
+/// A `track_enrolments` row as SQLite holds it.
+pub(super) struct EnrolmentRow {
+    pub(super) candidate: String,
+    pub(super) start_date: String,
+    pub(super) counted_from: String,
+    pub(super) enrolled_at: String,
+}
+
+impl EnrolmentRow {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(EnrolmentRow {
+            candidate: row.get(0)?,
+            start_date: row.get(1)?,
+            counted_from: row.get(2)?,
+            enrolled_at: row.get(3)?,
+        })
+    }
+
+    pub(super) fn into_record(self, path: &Path) -> Result<TrackEnrolment, StoreError> {
+        let check = RowCheck { path, table: "track_enrolments", key: self.candidate.clone() };
+        Ok(TrackEnrolment {
+            start_date: date_from_text(&self.start_date)
+                .ok_or_else(|| check.bad("start_date", self.start_date.clone(), "a YYYY-MM-DD date"))?,
+            counted_from: check.time("counted_from", &self.counted_from)?,
+            enrolled_at: check.time("enrolled_at", &self.enrolled_at)?,
+            candidate: self.candidate,
         })
     }
 }
@@ -637,7 +974,7 @@ mod tests {
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             .unwrap();
         let tables: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
-        assert_eq!(tables, ["hints", "results", "sessions"]);
+        assert_eq!(tables, ["hints", "interviews", "notes", "ratings", "results", "sessions", "track_enrolments"]);
     }
 
     #[test]
@@ -837,7 +1174,7 @@ mod tests {
         drop(store);
         {
             let conn = raw(&path);
-            conn.execute_batch("CREATE TABLE ratings (result_id INTEGER); PRAGMA user_version = 99;").unwrap();
+            conn.execute_batch("CREATE TABLE future (result_id INTEGER); PRAGMA user_version = 99;").unwrap();
         }
         let before = fs_err::read(&path).unwrap();
 
@@ -861,13 +1198,13 @@ mod tests {
         {
             let conn = raw(&path);
             conn.execute_batch(&format!(
-                "CREATE TABLE future (x); PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 2;"
+                "CREATE TABLE future (x); PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 3;"
             ))
             .unwrap();
         }
         let before = fs_err::read(&path).unwrap();
         let err = SqliteStore::open(&path).unwrap_err();
-        assert!(matches!(err, StoreError::NewerSchema { found: 2, .. }), "{err:?}");
+        assert!(matches!(err, StoreError::NewerSchema { found: 3, .. }), "{err:?}");
         assert_eq!(fs_err::read(&path).unwrap(), before, "the file must not change");
         assert!(!dir.path().join("faultline.db-wal").exists());
     }
@@ -984,22 +1321,23 @@ mod tests {
         store.save_result(&sample_result("ada", "probe-port", 1, OffsetDateTime::now_utc())).unwrap();
         let broken = [
             Migration { version: 1, name: "initial", sql: MIGRATIONS[0].sql },
+            Migration { version: 2, name: "ratings", sql: MIGRATIONS[1].sql },
             Migration {
-                version: 2,
-                name: "ratings",
-                sql: "CREATE TABLE ratings (result_id INTEGER); INSERT INTO no_such_table VALUES (1);",
+                version: 3,
+                name: "future",
+                sql: "CREATE TABLE future (result_id INTEGER); INSERT INTO no_such_table VALUES (1);",
             },
         ];
         let err = {
             let mut conn = store.lock();
             store.prepare(&mut conn, &broken).unwrap_err()
         };
-        assert!(matches!(err, StoreError::Migration { version: 2, name: "ratings", .. }), "{err:?}");
+        assert!(matches!(err, StoreError::Migration { version: 3, name: "future", .. }), "{err:?}");
         let conn = raw(store.path());
-        assert_eq!(read_header(&conn).unwrap().0, 1);
-        let ratings: i64 =
-            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'ratings'", [], |r| r.get(0)).unwrap();
-        assert_eq!(ratings, 0);
+        assert_eq!(read_header(&conn).unwrap().0, 2);
+        let future: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'future'", [], |r| r.get(0)).unwrap();
+        assert_eq!(future, 0);
         assert_eq!(store.results(&all()).unwrap().len(), 1);
     }
 
@@ -1009,22 +1347,23 @@ mod tests {
         let id = store.save_result(&sample_result("ada", "probe-port", 1, OffsetDateTime::now_utc())).unwrap();
         let next = [
             Migration { version: 1, name: "initial", sql: MIGRATIONS[0].sql },
+            Migration { version: 2, name: "ratings", sql: MIGRATIONS[1].sql },
             Migration {
-                version: 2,
-                name: "ratings",
-                sql: "CREATE TABLE ratings (result_id INTEGER NOT NULL REFERENCES results (id));",
+                version: 3,
+                name: "future",
+                sql: "CREATE TABLE future (result_id INTEGER NOT NULL REFERENCES results (id));",
             },
         ];
         {
             let mut conn = store.lock();
             store.prepare(&mut conn, &next).unwrap();
-            conn.execute("INSERT INTO ratings (result_id) VALUES (?1)", [id]).unwrap();
+            conn.execute("INSERT INTO future (result_id) VALUES (?1)", [id]).unwrap();
         }
-        assert_eq!(read_header(&raw(store.path())).unwrap().0, 2);
+        assert_eq!(read_header(&raw(store.path())).unwrap().0, 3);
         assert!(store.result(id).unwrap().is_some());
-        // …and this build, which only knows version 1, now refuses the file.
+        // …and this build, which only knows version 2, now refuses the file.
         let err = SqliteStore::open(store.path()).unwrap_err();
-        assert!(matches!(err, StoreError::NewerSchema { found: 2, .. }), "{err:?}");
+        assert!(matches!(err, StoreError::NewerSchema { found: 3, .. }), "{err:?}");
     }
 
     #[test]

@@ -4,12 +4,17 @@
 mod demo;
 mod doctor;
 mod grade;
+mod interview;
 mod lint;
 mod list;
+mod rate;
 mod report;
 mod results;
 mod schema;
 mod session;
+mod status;
+mod track;
+mod transfer;
 mod verify;
 mod watch;
 
@@ -21,7 +26,7 @@ use super::{Cli, Command, Exit, Format};
 use crate::catalog::{Catalog, ContentErrors, ContentSource};
 use crate::report::Style;
 use crate::session::SessionError;
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{SqliteStore, Store, StoreError};
 use crate::workspace::WorkspaceError;
 
 /// An error on its way to the user: what to print and which exit code to use.
@@ -75,6 +80,8 @@ pub struct Ctx {
     pub content: ContentSource,
     pub format: Format,
     pub style: Style,
+    /// `--store` / `FAULTLINE_STORE`: a PostgreSQL URL or a SQLite file.
+    pub store: Option<String>,
 }
 
 impl Ctx {
@@ -86,8 +93,17 @@ impl Ctx {
         Ok(crate::store::data_dir(self.data_dir.as_deref())?)
     }
 
-    pub fn store(&self) -> Result<SqliteStore, Failure> {
-        Ok(SqliteStore::open_in(&self.data_dir()?)?)
+    /// The results store: `--store` when given (PostgreSQL URL or SQLite file), else
+    /// the data folder's SQLite file.
+    pub fn store(&self) -> Result<Box<dyn Store>, Failure> {
+        match self.store.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(url) if crate::store::is_postgres_url(url) => Ok(Box::new(crate::store::PostgresStore::open(url)?)),
+            Some(path) if path.contains("://") => {
+                Err(StoreError::BadStoreAddress { given: crate::store::mask_password(path) }.into())
+            }
+            Some(path) => Ok(Box::new(SqliteStore::open(Path::new(path))?)),
+            None => Ok(Box::new(SqliteStore::open_in(&self.data_dir()?)?)),
+        }
     }
 
     pub fn key(&self) -> Result<Vec<u8>, Failure> {
@@ -125,6 +141,7 @@ pub fn run(cli: Cli) -> Exit {
         content: ContentSource::resolve(cli.content.as_deref()),
         format: cli.format,
         style,
+        store: cli.store,
     };
     if !matches!(cli.command, Command::Report { .. }) {
         if let Some(exit) = report::refuse_report_only_format(cli.format) {
@@ -149,6 +166,14 @@ pub fn run(cli: Cli) -> Exit {
         Command::Doctor => doctor::run(&ctx),
         Command::Demo { dir, exercise, seed, no_tools } => demo::run(&ctx, dir, &exercise, seed, !no_tools),
         Command::Report { report } => report::run(&ctx, report),
+        Command::Rate { result, dimension, score, note, rater, red_flag } => {
+            rate::run(&ctx, result, rate::Given { dimension, score, note, rater, red_flag })
+        }
+        Command::Track { action } => track::run(&ctx, action),
+        Command::Interview { action } => interview::run(&ctx, action),
+        Command::Status { dir } => status::run(&ctx, dir.as_deref()),
+        Command::Export { out } => transfer::export(&ctx, out.as_deref()),
+        Command::Import { file } => transfer::import(&ctx, &file),
     };
     match result {
         Ok(exit) => exit,

@@ -56,7 +56,8 @@ fn infos(ctx: &Ctx) -> ExerciseInfos {
 
 fn candidate(ctx: &Ctx, name: &str, out: Option<&Path>) -> Result<Exit, Failure> {
     let store = ctx.store()?;
-    let results = source::candidate_results(&store, name)?;
+    let catalog = ctx.catalog().ok();
+    let results = source::candidate_results(&store, catalog.as_ref(), name)?;
     let Some(report) = model::candidate_report(name, &results, &infos(ctx)) else {
         let known = source::known_candidates(&store)?;
         return Err(Failure::new(Exit::BadInput, unknown_candidate(name, &known)));
@@ -83,7 +84,8 @@ fn cohort(
     exercises.dedup();
     let scope = CohortScope { since, exercises, track };
     let store = ctx.store()?;
-    let results = source::cohort_results(&store, &scope)?;
+    let catalog = ctx.catalog().ok();
+    let results = source::cohort_results(&store, catalog.as_ref(), &scope)?;
     let report = model::cohort_report(&scope, &results);
     let style = output_style(ctx, out.as_deref());
     let text = render::cohort(&report, report_format(ctx.format), style)
@@ -91,18 +93,16 @@ fn cohort(
     emit(&text, out.as_deref())
 }
 
-/// The exercises of a track. Hook for the tracks feature: until tracks are part of the
-/// content, every track name is refused with a pointer to `--exercise`. Once they are,
-/// this returns every exercise of every lab of the track named `track` in
-/// `ctx.catalog()`, and an unknown name is refused with the known ones.
-fn track_exercises(_ctx: &Ctx, track: &str) -> Result<Vec<String>, Failure> {
-    Err(Failure::new(
-        Exit::BadInput,
-        format!(
-            "no track named `{track}`: this build's content defines no tracks yet; \
-             list the exercises instead with --exercise ID,ID…"
-        ),
-    ))
+/// The exercises of every lab of a track (`day-30`, `day-60`, `day-90`).
+fn track_exercises(ctx: &Ctx, track: &str) -> Result<Vec<String>, Failure> {
+    let catalog = ctx.catalog()?;
+    match catalog.tracks.iter().find(|t| t.id == track) {
+        Some(t) => Ok(t.labs.iter().flat_map(|l| l.exercises.iter().cloned()).collect()),
+        None => {
+            let ids: Vec<&str> = catalog.tracks.iter().map(|t| t.id.as_str()).collect();
+            Err(Failure::new(Exit::BadInput, format!("no track named `{track}`; the tracks are: {}", ids.join(", "))))
+        }
+    }
 }
 
 /// "no results for candidate X", with close names or, failing those, who is stored.

@@ -11,16 +11,34 @@ pub fn run(ctx: &Ctx, candidate: Option<String>, exercise: Option<String>, id: O
         let Some(r) = store.result(id)? else {
             return Err(Failure::new(Exit::BadInput, format!("no result with id {id}; see `faultline results`")));
         };
+        // People's ratings are part of the grade a reader should see.
+        let ratings = store.ratings_for(id)?;
+        let catalog = if ratings.is_empty() && ctx.json() { None } else { Some(ctx.catalog()?) };
+        let found = catalog.as_ref().and_then(|c| c.exercise(&r.exercise).map(|ex| (c, ex)));
+        let grade = match found {
+            Some((c, ex)) => crate::grade::with_ratings(&r.grade, &ratings, c.scorecard_of(ex)),
+            None => r.grade.clone(),
+        };
         if ctx.json() {
-            ctx.print_json(&r.grade);
+            ctx.print_json(&grade);
         } else {
-            let catalog = ctx.catalog()?;
-            let Some(ex) = catalog.exercise(&r.exercise) else {
-                ctx.print_json(&r.grade);
+            let Some((catalog, ex)) = found else {
+                ctx.print_json(&grade);
                 return Ok(Exit::Ok);
             };
             let view = text::GradeView { style: ctx.style, verbose: true };
-            print!("{}", text::grade(&r.grade, catalog.scorecard_of(ex), &ex.title, view));
+            print!("{}", text::grade(&grade, catalog.scorecard_of(ex), &ex.title, view));
+            for rt in &ratings {
+                let what = match (&rt.dimension, rt.score, &rt.red_flag) {
+                    (Some(d), Some(n), _) => format!("{d} = {n}"),
+                    (_, _, Some(f)) => format!("red flag {f}"),
+                    _ => String::new(),
+                };
+                println!("Rated by {}: {what}: {}", rt.rater, rt.note);
+            }
+            if !ratings.is_empty() {
+                println!("({}.)", crate::grade::COMBINATION_RULE);
+            }
         }
         return Ok(Exit::Ok);
     }

@@ -17,7 +17,7 @@ fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
 
-fn slug(s: &str) -> String {
+pub(super) fn slug(s: &str) -> String {
     let s: String = s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     s.trim_matches('-').to_string()
 }
@@ -230,12 +230,23 @@ pub fn submit(ctx: &Ctx, dir: Option<&Path>, run_tools: bool) -> Result<Exit, Fa
     };
     let id = save(ctx, store.as_ref().ok().map(|s| s as &dyn Store), &record)?;
     let minutes = started_at.map(|s| (submitted_at - s).whole_minutes());
+    let interview = match &store {
+        Ok(s) => match super::interview::record_submit(&**s, &marker.session, id, submitted_at) {
+            Ok(iv) => iv,
+            Err(f) => {
+                eprintln!("warning: the result is stored, but its interview record was not updated: {}", f.report);
+                None
+            }
+        },
+        Err(_) => None,
+    };
     if ctx.json() {
         ctx.print_json(&serde_json::json!({
             "result_id": id,
             "minutes_taken": minutes,
             "time_box_minutes": ex.time_box_minutes,
             "grade": eval.grade,
+            "interview": interview,
         }));
     } else {
         let view = text::GradeView { style: ctx.style, verbose: false };
@@ -246,6 +257,16 @@ pub fn submit(ctx: &Ctx, dir: Option<&Path>, run_tools: bool) -> Result<Exit, Fa
         }
         if let Some(id) = id {
             println!("Stored as result {id}. See `faultline results`.");
+        }
+        if let Some(iv) = interview.as_ref().filter(|iv| iv.late) {
+            let over = crate::interview::clock(crate::interview::overrun(iv, submitted_at).whole_seconds());
+            println!(
+                "{}",
+                ctx.style.alarm(&format!(
+                    " LATE: submitted {over} after the {}-minute time box; recorded on the interview ",
+                    iv.time_box_minutes
+                ))
+            );
         }
     }
     Ok(if eval.grade.passed { Exit::Ok } else { Exit::ChecksFailed })
