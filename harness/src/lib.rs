@@ -12,6 +12,7 @@
 
 pub mod catalog;
 pub mod checks;
+pub mod cluster;
 pub mod cli;
 pub mod grade;
 pub mod inject;

@@ -4,6 +4,7 @@
 
 pub mod diff;
 pub mod style;
+pub mod symptoms;
 pub mod table;
 pub mod text;
 
