@@ -6,6 +6,7 @@
 
 mod expect;
 mod files;
+mod lint;
 mod secrets;
 mod terraform;
 mod tools;
@@ -17,7 +18,7 @@ use std::path::Path;
 
 use crate::inject::PlannedCheck;
 use crate::model::{CheckKind, CheckResult, CheckStatus, Evidence, Snapshot};
-use crate::rules::LintReport;
+use crate::rules::{Family, LintReport, LintSettings};
 
 /// Everything a check may look at.
 pub struct CheckContext<'a> {
@@ -37,7 +38,7 @@ pub struct CheckContext<'a> {
     pub explain: bool,
     /// The session's live cluster, when there is one; live checks are skipped without it.
     pub live: Option<&'a dyn crate::cluster::LiveCluster>,
-    lint_cache: RefCell<HashMap<(Tree, String), LintReport>>,
+    lint_cache: RefCell<HashMap<(Family, Tree, String), LintReport>>,
 }
 
 /// Which state of the files a lint runs over.
@@ -85,16 +86,17 @@ impl<'a> CheckContext<'a> {
         self
     }
 
-    /// Lint one state of the files, once per folder and settings.
-    pub(crate) fn lint(&self, tree: Tree, dir: &str, planned: &PlannedCheck) -> LintReport {
-        let key = (tree, format!("{dir}\u{0}{:?}", planned.terraform));
+    /// Lint one state of the files with one family of rules, once per folder and settings.
+    pub(crate) fn lint(&self, family: Family, tree: Tree, dir: &str, planned: &PlannedCheck) -> LintReport {
+        let key = (family, tree, format!("{dir}\u{0}{:?}", planned.terraform));
         if let Some(r) = self.lint_cache.borrow().get(&key) {
             return r.clone();
         }
+        let settings = LintSettings { terraform: planned.terraform.clone() };
         let report = match tree {
-            Tree::Candidate => crate::rules::lint_terraform(self.candidate, Some(self.base), dir, &planned.terraform),
-            Tree::Broken => crate::rules::lint_terraform(self.broken, Some(self.base), dir, &planned.terraform),
-            Tree::Base => crate::rules::lint_terraform(self.base, None, dir, &planned.terraform),
+            Tree::Candidate => crate::rules::lint(family, self.candidate, Some(self.base), dir, &settings),
+            Tree::Broken => crate::rules::lint(family, self.broken, Some(self.base), dir, &settings),
+            Tree::Base => crate::rules::lint(family, self.base, None, dir, &settings),
         };
         self.lint_cache.borrow_mut().insert(key, report.clone());
         report

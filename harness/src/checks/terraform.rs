@@ -1,78 +1,13 @@
-//! Terraform check kinds: findings gone, nothing new broken, files parse, and
-//! assertions on values at an HCL path.
+//! Terraform check kinds: the shared lint checks (see [`super::lint`]) run with the
+//! Terraform rules, and assertions on values at an HCL path.
 
-use std::collections::BTreeSet;
-
-use super::{expect, line_of, CheckContext, Outcome, Tree};
+use super::{expect, lint, CheckContext, Outcome};
 use crate::inject::PlannedCheck;
 use crate::model::check::{NewFindings, PathExpect};
 use crate::model::snapshot::join;
-use crate::model::{Evidence, Finding};
+use crate::model::Evidence;
 use crate::rules::terraform::TfModule;
-use crate::rules::LintReport;
-
-fn finding_evidence(ctx: &CheckContext, f: &Finding) -> Evidence {
-    let snippet = ctx.candidate.get(&f.file).map(|t| line_of(t, f.line)).unwrap_or_default();
-    if ctx.explain {
-        Evidence::at(&f.file, f.line, format!("[{}] {} — {}", f.class, f.message, snippet))
-    } else {
-        Evidence::at(&f.file, f.line, format!("[{}] {}", f.class, snippet))
-    }
-}
-
-fn parse_evidence(report: &LintReport) -> Vec<Evidence> {
-    report
-        .problems
-        .iter()
-        .map(|p| {
-            Evidence::at(&p.file, p.line, format!("does not parse ({}:{}:{}): {}", p.file, p.line, p.column, p.message))
-        })
-        .collect()
-}
-
-fn matches(f: &Finding, class: &str, subject: Option<&str>) -> bool {
-    f.class == class && subject.is_none_or(|s| f.subject == s)
-}
-
-/// Findings the candidate introduced: in their files, but neither in the base nor
-/// in the state they started from (by class and subject, not line).
-fn new_findings<'r>(cand: &'r LintReport, before: &[&LintReport], classes: &[String]) -> Vec<&'r Finding> {
-    let known: BTreeSet<(&str, &str)> = before.iter().flat_map(|r| r.findings.iter().map(Finding::key)).collect();
-    cand.findings
-        .iter()
-        .filter(|f| classes.is_empty() || classes.contains(&f.class))
-        .filter(|f| !known.contains(&f.key()))
-        .collect()
-}
-
-/// The candidate's lint for a folder, or the failing outcome when it does not parse.
-fn candidate_lint(ctx: &CheckContext, planned: &PlannedCheck, dir: &str) -> Result<LintReport, Outcome> {
-    let cand = ctx.lint(Tree::Candidate, dir, planned);
-    if cand.problems.is_empty() {
-        Ok(cand)
-    } else {
-        let mut o = Outcome::fail(parse_evidence(&cand));
-        o.message = "the Terraform does not parse".into();
-        Err(o)
-    }
-}
-
-/// Evidence for the candidate's findings of a class (and subject).
-fn remaining(ctx: &CheckContext, cand: &LintReport, class: &str, subject: Option<&str>) -> Vec<Evidence> {
-    cand.findings.iter().filter(|f| matches(f, class, subject)).map(|f| finding_evidence(ctx, f)).collect()
-}
-
-/// Evidence for findings the candidate introduced (of `classes`, or any when empty).
-fn introduced(
-    ctx: &CheckContext,
-    planned: &PlannedCheck,
-    dir: &str,
-    cand: &LintReport,
-    classes: &[String],
-) -> Vec<Evidence> {
-    let (base, broken) = (ctx.lint(Tree::Base, dir, planned), ctx.lint(Tree::Broken, dir, planned));
-    new_findings(cand, &[&base, &broken], classes).into_iter().map(|f| finding_evidence(ctx, f)).collect()
-}
+use crate::rules::Family;
 
 pub(super) fn fixed(
     ctx: &CheckContext,
@@ -83,27 +18,7 @@ pub(super) fn fixed(
     subject: Option<&str>,
     scope: NewFindings,
 ) -> Outcome {
-    let dir = join(mount, dir);
-    let cand = match candidate_lint(ctx, planned, &dir) {
-        Ok(c) => c,
-        Err(o) => return o,
-    };
-    let left = remaining(ctx, &cand, class, subject);
-    if !left.is_empty() {
-        return Outcome::fail(left);
-    }
-    let only = match scope {
-        NewFindings::Any => Vec::new(),
-        NewFindings::SameClass => vec![class.to_string()],
-    };
-    let fresh = introduced(ctx, planned, &dir, &cand, &only);
-    if fresh.is_empty() {
-        Outcome::pass(vec![Evidence::note(format!("no `{class}` finding remains and nothing new was flagged"))])
-    } else {
-        let mut o = Outcome::fail(fresh);
-        o.message = "the change introduces new problems".into();
-        o
-    }
+    lint::fixed(ctx, Family::Terraform, planned, mount, dir, class, subject, scope)
 }
 
 pub(super) fn absent(
@@ -114,13 +29,7 @@ pub(super) fn absent(
     class: &str,
     subject: Option<&str>,
 ) -> Outcome {
-    match candidate_lint(ctx, planned, &join(mount, dir)) {
-        Ok(cand) => {
-            let hits = remaining(ctx, &cand, class, subject);
-            Outcome::from_bool(hits.is_empty(), hits)
-        }
-        Err(o) => o,
-    }
+    lint::absent(ctx, Family::Terraform, planned, mount, dir, class, subject)
 }
 
 pub(super) fn no_new(
@@ -130,19 +39,11 @@ pub(super) fn no_new(
     dir: &str,
     classes: &[String],
 ) -> Outcome {
-    let dir = join(mount, dir);
-    match candidate_lint(ctx, planned, &dir) {
-        Ok(cand) => {
-            let fresh = introduced(ctx, planned, &dir, &cand, classes);
-            Outcome::from_bool(fresh.is_empty(), fresh)
-        }
-        Err(o) => o,
-    }
+    lint::no_new(ctx, Family::Terraform, planned, mount, dir, classes)
 }
 
 pub(super) fn parses(ctx: &CheckContext, planned: &PlannedCheck, mount: &str, dir: &str) -> Outcome {
-    let cand = ctx.lint(Tree::Candidate, &join(mount, dir), planned);
-    Outcome::from_bool(cand.problems.is_empty(), parse_evidence(&cand))
+    lint::parses(ctx, Family::Terraform, planned, mount, dir)
 }
 
 pub(super) fn hcl_path(ctx: &CheckContext, mount: &str, dir: &str, query: &str, want: &PathExpect) -> Outcome {

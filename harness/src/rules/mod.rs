@@ -6,7 +6,12 @@
 //! tree into one module per directory the way Terraform does, and runs the rule
 //! families in [`terraform`] over each. [`secrets`] is a text scanner shared with the
 //! check that looks for credentials added in a diff.
+//!
+//! Each set of rules is a [`Family`]; [`lint`] runs one family over a folder, so that
+//! the grading checks (`tf_*`, `k8s_*`, …) share one way of linting, caching and
+//! comparing findings.
 
+pub mod kubernetes;
 pub mod secrets;
 pub mod terraform;
 
@@ -33,6 +38,51 @@ pub struct ParseProblem {
 pub struct LintReport {
     pub findings: Vec<Finding>,
     pub problems: Vec<ParseProblem>,
+}
+
+/// A family of lint rules: which files it reads and which finding classes it emits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// `.tf` files, one module per folder (`tf.*` classes).
+    Terraform,
+    /// Kubernetes manifests in `.yaml`/`.yml` files (`k8s.*` classes).
+    Kubernetes,
+    /// CI pipeline definitions (`ci.*` classes).
+    Pipeline,
+}
+
+impl Family {
+    /// What the family reads, for messages such as "the Terraform does not parse".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Family::Terraform => "the Terraform",
+            Family::Kubernetes => "the Kubernetes manifests",
+            Family::Pipeline => "the pipeline definitions",
+        }
+    }
+}
+
+/// Settings the rule families take, from the scenario (or the command line).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LintSettings {
+    pub terraform: TerraformSettings,
+}
+
+/// Lint the files of one family under `dir` ("." = all); `base`, when given, feeds
+/// diff-aware rules. Findings sorted by (file, line, class), parse problems by position.
+pub fn lint(
+    family: Family,
+    snapshot: &Snapshot,
+    base: Option<&Snapshot>,
+    dir: &str,
+    settings: &LintSettings,
+) -> LintReport {
+    match family {
+        Family::Terraform => lint_terraform(snapshot, base, dir, &settings.terraform),
+        Family::Kubernetes => kubernetes::lint(snapshot, base, dir),
+        // filled by the pipelines branch
+        Family::Pipeline => LintReport::default(),
+    }
 }
 
 /// Lint every `.tf` file of `snapshot` under directory `dir` ("." = all). When `base` is given,
