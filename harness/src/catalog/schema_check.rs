@@ -131,6 +131,22 @@ pub fn check(doc: &Node, schema: &Value) -> Vec<Problem> {
     problems
 }
 
+/// Every problem of `doc` against `schema`, resolving `$ref`s in `root`, with scalars
+/// judged as already typed by their YAML spelling: a plain `8080` is an integer and not
+/// a string, a quoted `"3"` is a string and not a number, a plain `yes` is a boolean.
+/// That is how Kubernetes reads a manifest (YAML turned into JSON, then decoded
+/// strictly), so manifests are checked with this rather than with [`check`].
+pub fn check_typed(doc: &Node, root: &Value, schema: &Value) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    duplicate_keys(doc, "", &mut problems);
+    let at = At { path: String::new(), depth: 0, buffered: true };
+    Checker { root }.node(doc, schema, &at, &mut problems);
+    let mut seen = HashSet::new();
+    problems.retain(|p| seen.insert((p.pos.offset, p.pos.len, p.message.clone())));
+    problems.sort_by_key(|p| p.pos.offset);
+    problems
+}
+
 /// How deep the schema walk may recurse (nodes plus `$ref` and alternative hops).
 const MAX_WALK_DEPTH: usize = 1024;
 

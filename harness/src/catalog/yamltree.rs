@@ -181,6 +181,27 @@ pub fn parse(text: &str) -> Result<Node, YamlSyntaxError> {
     Ok(builder.finish())
 }
 
+/// Parses a stream of YAML documents (`---`-separated, as Kubernetes manifests are
+/// written) into one tree per document, in order. Empty documents (nothing but
+/// comments, or a bare `---`) are left out. Anchors do not reach across documents.
+pub fn parse_stream(text: &str) -> Result<Vec<Node>, YamlSyntaxError> {
+    let mut options = Options::default();
+    options.emit_comments = false;
+    let mut builder = Builder::new(text);
+    builder.multi = true;
+    for item in Parser::new_from_str_with_options(text, options) {
+        match item {
+            Ok((event, span)) => {
+                if builder.event(event, span)? {
+                    break;
+                }
+            }
+            Err(error) => return Err(builder.scan_error(&error)),
+        }
+    }
+    Ok(builder.docs)
+}
+
 /// A collection being read.
 struct Frame {
     kind: FrameKind,
@@ -211,11 +232,23 @@ struct Builder<'t> {
     /// Finished anchored nodes with their size and height.
     anchors: HashMap<usize, (Node, usize, usize)>,
     nodes: usize,
+    /// Accept several documents, collected in `docs` ([`parse_stream`]).
+    multi: bool,
+    docs: Vec<Node>,
 }
 
 impl<'t> Builder<'t> {
     fn new(text: &'t str) -> Self {
-        Builder { text, stack: Vec::new(), root: None, documents: 0, anchors: HashMap::new(), nodes: 0 }
+        Builder {
+            text,
+            stack: Vec::new(),
+            root: None,
+            documents: 0,
+            anchors: HashMap::new(),
+            nodes: 0,
+            multi: false,
+            docs: Vec::new(),
+        }
     }
 
     fn finish(self) -> Node {
@@ -267,7 +300,7 @@ impl<'t> Builder<'t> {
             Event::StreamEnd => return Ok(true),
             Event::DocumentStart(..) => {
                 self.documents += 1;
-                if self.documents > 1 {
+                if self.documents > 1 && !self.multi {
                     return Err(Self::error(
                         pos,
                         "a second YAML document starts here; a content file holds exactly one",
@@ -300,6 +333,13 @@ impl<'t> Builder<'t> {
                 self.open(kind, style, anchor, pos)?;
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(pos)?,
+            Event::DocumentEnd if self.multi => {
+                self.anchors.clear();
+                match self.root.take() {
+                    None | Some(Node::Null(_)) => {}
+                    Some(doc) => self.docs.push(doc),
+                }
+            }
             _ => {}
         }
         Ok(false)
@@ -716,6 +756,18 @@ mod tests {
     fn a_second_document_is_rejected() {
         let error = parse("a: 1\n---\nb: 2\n").unwrap_err();
         assert_eq!(error.pos.line, 2);
+    }
+
+    #[test]
+    fn a_stream_yields_one_tree_per_document_with_file_positions() {
+        let docs = parse_stream("# lead\n---\na: 1\n---\n---\n# only a comment\n---\nb: &x 2\nc: *x\n").unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(map(&docs[0])[0].0.pos.line, 3);
+        assert_eq!(map(&docs[1])[1].0.pos.line, 9);
+        let error = parse_stream("a: 1\n---\nb: [\n").unwrap_err();
+        assert!(error.pos.line >= 3, "{error}");
+        let error = parse_stream("a: &x 1\n---\nb: *x\n").unwrap_err();
+        assert!(error.message.contains("unknown anchor"), "{error}");
     }
 
     #[test]
