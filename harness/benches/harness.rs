@@ -5,6 +5,10 @@
 //! - `lint/all-terraform`: the rules over every Terraform state the content ships;
 //! - `start/terraform-review`: building the workspace repository (target ≤ 200 ms).
 //!
+//! - `lint/k8s-20-objects`: the Kubernetes rules (schema included) over 21 objects;
+//! - `grade/k8s-static-checks`: four static k8s checks over the same set, the shape of
+//!   a static grade of a troubleshooting exercise (target ≤ 20 ms).
+//!
 //! Run with `cargo bench -p faultline`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -88,5 +92,85 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(harness, benches);
+/// 21 Kubernetes objects: seven copies of the lint fixtures' Deployment, Service and
+/// ConfigMap, each copy in its own folder with one planted problem.
+fn k8s_set() -> faultline::model::Snapshot {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint-k8s");
+    let cases = [
+        "clean",
+        "missing-config-ref/fixed",
+        "probe-port-mismatch/broken",
+        "selector-mismatch/fixed",
+        "image-tag/broken",
+        "privileged/fixed",
+        "target-port-mismatch/broken",
+    ];
+    let mut snap = faultline::model::Snapshot::new();
+    for (i, case) in cases.iter().enumerate() {
+        for name in ["deployment.yaml", "service.yaml", "config.yaml"] {
+            let text = std::fs::read_to_string(root.join(case).join(name)).expect("fixture reads");
+            snap.insert(format!("k8s/app{i}/{name}"), text);
+        }
+    }
+    snap
+}
+
+fn k8s_benches(c: &mut Criterion) {
+    use faultline::inject::PlannedCheck;
+    use faultline::model::check::NewFindings;
+    use faultline::model::{CheckKind, CheckSpec};
+    use faultline::rules::{lint, Family, LintSettings};
+
+    let snap = k8s_set();
+    let settings = LintSettings::default();
+    c.bench_function("lint/k8s-20-objects", |b| {
+        b.iter(|| lint(Family::Kubernetes, &snap, None, ".", &settings).findings.len())
+    });
+
+    let kinds = [
+        CheckKind::K8sFixed {
+            class: "k8s.target-port-mismatch".into(),
+            subject: None,
+            dir: "k8s".into(),
+            new_findings: NewFindings::Any,
+        },
+        CheckKind::K8sValid { dir: "k8s".into() },
+        CheckKind::K8sNoNewFindings { classes: vec![], dir: "k8s".into() },
+        CheckKind::K8sLimits {
+            dir: "k8s".into(),
+            object: None,
+            max_memory: Some("2Gi".into()),
+            max_cpu: Some("2".into()),
+        },
+    ];
+    let checks: Vec<PlannedCheck> = kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, kind)| PlannedCheck {
+            scenario: "bench".into(),
+            mount: ".".into(),
+            terraform: TerraformSettings::default(),
+            spec: CheckSpec {
+                id: format!("c{i}"),
+                title: "bench".into(),
+                kind,
+                points: 10,
+                dimension: "d".into(),
+                hidden: false,
+                required: false,
+                feedback: String::new(),
+                red_flag: None,
+            },
+        })
+        .collect();
+    c.bench_function("grade/k8s-static-checks", |b| {
+        b.iter(|| {
+            // A fresh context per grade: nothing cached between iterations.
+            let ctx = CheckContext::new(&snap, &snap, &snap).with_tools(false);
+            run_checks(&ctx, &checks, true).len()
+        })
+    });
+}
+
+criterion_group!(harness, benches, k8s_benches);
 criterion_main!(harness);

@@ -367,3 +367,29 @@ fn watch_rechecks_when_a_file_is_saved() {
     assert!(first, "watch ran no first check");
     assert!(second, "watch did not re-check after the file was saved");
 }
+
+#[test]
+fn lint_picks_the_kubernetes_rules_for_a_folder_of_manifests() {
+    let env = Env::new();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint-k8s");
+    let broken = fixtures.join("selector-mismatch/broken");
+    let (code, v) = env.json(&["lint", broken.to_str().unwrap()]);
+    assert_eq!(code, 1, "{v}");
+    let classes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["class"].as_str().unwrap()).collect();
+    assert_eq!(classes, ["k8s.selector-mismatch", "k8s.selector-mismatch"]);
+    assert_eq!(v["findings"][1]["subject"], "Service/web");
+    assert!(v["findings"][1]["file"].as_str().unwrap().ends_with("service.yaml"));
+    assert_eq!(v["findings"][1]["line"], 7);
+
+    // Asked for Terraform only, the same folder has nothing to say.
+    let out = env.run(&["lint", "--family", "terraform", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("No findings."));
+
+    // A manifest that is not YAML: bad input, named by file, line and column.
+    let out = env.run(&["lint", fixtures.join("parse-error").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("parse-error/bad.yaml:6:8: not valid YAML"), "{err}");
+    assert!(err.contains("parse-error/nokind.yaml:1:1: not a Kubernetes object"), "{err}");
+}

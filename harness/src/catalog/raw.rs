@@ -454,6 +454,24 @@ pub struct RawCheck {
     /// Live: the listed objects still exist in the session namespace.
     #[serde(default)]
     pub k8s_protected: Option<RawK8sProtected>,
+    /// A Kubernetes finding (`k8s.*`) is gone and the candidate introduced no other finding.
+    #[serde(default)]
+    pub k8s_fixed: Option<RawK8sFinding>,
+    /// No Kubernetes finding of a class (optionally one object).
+    #[serde(default)]
+    pub k8s_absent: Option<RawK8sFinding>,
+    /// No Kubernetes finding the candidate introduced.
+    #[serde(default)]
+    pub k8s_no_new_findings: Option<RawK8sNoNew>,
+    /// Every manifest in a folder parses and matches the Kubernetes schema.
+    #[serde(default)]
+    pub k8s_valid: Option<RawDir>,
+    /// A dotted path into one Kubernetes object.
+    #[serde(default)]
+    pub k8s_path: Option<RawK8sPath>,
+    /// No container's requests or limits above a bound.
+    #[serde(default)]
+    pub k8s_limits: Option<RawK8sLimits>,
 }
 
 /// No settings.
@@ -701,4 +719,61 @@ pub struct RawK8sHttp {
 pub struct RawK8sProtected {
     /// `Kind/name`, e.g. `ConfigMap/web-config`.
     pub objects: Vec<Sp<String>>,
+}
+
+/// A Kubernetes finding class, optionally for one object.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawK8sFinding {
+    /// e.g. `k8s.missing-config-ref`.
+    pub class: Sp<String>,
+    /// `Kind/name`, e.g. `Deployment/web`.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Folder of manifests relative to the scenario mount.
+    #[serde(default = "dot")]
+    pub dir: String,
+    /// `k8s_fixed` only: which new findings fail it — `any` class (default) or `same-class`.
+    #[serde(default)]
+    pub new_findings: crate::model::check::NewFindings,
+}
+
+/// Kubernetes classes to compare against the base (all when empty).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawK8sNoNew {
+    #[serde(default)]
+    pub classes: Vec<Sp<String>>,
+    #[serde(default = "dot")]
+    pub dir: String,
+}
+
+/// A path assertion on one Kubernetes object.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawK8sPath {
+    #[serde(default = "dot")]
+    pub dir: String,
+    /// `Kind/name`, e.g. `Deployment/web`.
+    pub object: Sp<String>,
+    /// e.g. `spec.template.spec.containers.web.image` (a name picks the list item with that `name`).
+    pub query: Sp<String>,
+    pub expect: RawExpect,
+}
+
+/// Bounds on containers' requests and limits.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawK8sLimits {
+    #[serde(default = "dot")]
+    pub dir: String,
+    /// `Kind/name`; every object with pods when absent.
+    #[serde(default)]
+    pub object: Option<Sp<String>>,
+    /// Largest memory a container may request or be limited to, e.g. `2Gi`.
+    #[serde(default)]
+    pub max_memory: Option<Sp<String>>,
+    /// Largest CPU a container may request or be limited to, e.g. `2` or `1500m`.
+    #[serde(default)]
+    pub max_cpu: Option<Sp<String>>,
 }

@@ -560,7 +560,8 @@ fn check_kind(c: &raw::RawCheck, names: &[&str], p: &mut FileProblems) -> Option
             min_words: w.min_words,
         });
     }
-    k8s_kinds(c, p, &mut kinds);
+    k8s_live_kinds(c, p, &mut kinds);
+    k8s_kinds(c, names, p, &mut kinds);
     match kinds.len() {
         1 => kinds.pop(),
         0 => {
@@ -624,7 +625,7 @@ pub const PROTECTABLE_KINDS: &[&str] = &[
     "Ingress",
 ];
 
-fn k8s_kinds(c: &raw::RawCheck, p: &mut FileProblems, kinds: &mut Vec<CheckKind>) {
+fn k8s_live_kinds(c: &raw::RawCheck, p: &mut FileProblems, kinds: &mut Vec<CheckKind>) {
     if let Some(r) = &c.k8s_rollout {
         if r.deployment.trim().is_empty() {
             p.at(&c.id, "k8s_rollout.deployment needs a name");
@@ -691,6 +692,91 @@ fn k8s_kinds(c: &raw::RawCheck, p: &mut FileProblems, kinds: &mut Vec<CheckKind>
             }
         }
         kinds.push(CheckKind::K8sProtected { objects: r.objects.iter().map(|o| o.value.clone()).collect() });
+    }
+}
+
+/// A class named by a `k8s_*` check: known, and one of the Kubernetes rules'.
+fn k8s_class(c: &Sp<String>, p: &mut FileProblems) {
+    class(c, p);
+    if KNOWN_CLASSES.contains(&c.value.as_str()) && !c.value.starts_with("k8s.") {
+        p.at(c, format!("`{}` is not a Kubernetes class; k8s_* checks take the k8s.* classes", c.value));
+    }
+}
+
+/// `Kind/name`.
+fn k8s_object(o: &Sp<String>, p: &mut FileProblems) {
+    let ok = o.value.split_once('/').is_some_and(|(k, n)| !k.is_empty() && !n.is_empty() && !n.contains('/'));
+    if !ok {
+        p.at_help(o, format!("`{}` does not name an object", o.value), "write `Kind/name`, e.g. `Deployment/web`");
+    }
+}
+
+fn k8s_quantity(q: &Option<Sp<String>>, p: &mut FileProblems) {
+    let Some(q) = q else { return };
+    if q.value.contains("@{") {
+        return; // filled in per variant
+    }
+    if let Err(e) = crate::rules::kubernetes::quantity::Quantity::parse(&q.value) {
+        p.at(q, e.to_string());
+    }
+}
+
+fn k8s_kinds(c: &raw::RawCheck, names: &[&str], p: &mut FileProblems, kinds: &mut Vec<CheckKind>) {
+    if let Some(f) = &c.k8s_fixed {
+        k8s_class(&f.class, p);
+        kinds.push(CheckKind::K8sFixed {
+            class: f.class.value.clone(),
+            subject: f.subject.clone(),
+            dir: f.dir.clone(),
+            new_findings: f.new_findings,
+        });
+    }
+    if let Some(f) = &c.k8s_absent {
+        k8s_class(&f.class, p);
+        kinds.push(CheckKind::K8sAbsent {
+            class: f.class.value.clone(),
+            subject: f.subject.clone(),
+            dir: f.dir.clone(),
+        });
+    }
+    if let Some(f) = &c.k8s_no_new_findings {
+        f.classes.iter().for_each(|c| k8s_class(c, p));
+        kinds.push(CheckKind::K8sNoNewFindings {
+            classes: f.classes.iter().map(|c| c.value.clone()).collect(),
+            dir: f.dir.clone(),
+        });
+    }
+    if let Some(d) = &c.k8s_valid {
+        kinds.push(CheckKind::K8sValid { dir: d.dir.clone() });
+    }
+    if let Some(k) = &c.k8s_path {
+        k8s_object(&k.object, p);
+        if k.query.value.trim().is_empty() {
+            p.at(&k.query, "k8s_path.query must name a field, e.g. `spec.replicas`");
+        }
+        let e = expect(clone_expect(&k.expect), names, p);
+        kinds.push(CheckKind::K8sPath {
+            dir: k.dir.clone(),
+            object: k.object.value.clone(),
+            query: k.query.value.clone(),
+            expect: e,
+        });
+    }
+    if let Some(l) = &c.k8s_limits {
+        if let Some(o) = &l.object {
+            k8s_object(o, p);
+        }
+        if l.max_memory.is_none() && l.max_cpu.is_none() {
+            p.at(&c.id, "k8s_limits needs max_memory, max_cpu or both");
+        }
+        k8s_quantity(&l.max_memory, p);
+        k8s_quantity(&l.max_cpu, p);
+        kinds.push(CheckKind::K8sLimits {
+            dir: l.dir.clone(),
+            object: l.object.as_ref().map(|o| o.value.clone()),
+            max_memory: l.max_memory.as_ref().map(|q| q.value.clone()),
+            max_cpu: l.max_cpu.as_ref().map(|q| q.value.clone()),
+        });
     }
 }
 

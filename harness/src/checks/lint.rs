@@ -61,7 +61,7 @@ pub(super) fn candidate_lint(
         Ok(cand)
     } else {
         let mut o = Outcome::fail(parse_evidence(&cand));
-        o.message = format!("{} does not parse", family.noun());
+        o.message = family.parse_failure().to_owned();
         Err(o)
     }
 }

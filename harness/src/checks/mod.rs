@@ -6,6 +6,7 @@
 
 mod expect;
 mod files;
+mod kubernetes;
 mod lint;
 mod secrets;
 mod terraform;
@@ -166,6 +167,20 @@ pub fn run_check(ctx: &CheckContext, planned: &PlannedCheck) -> CheckResult {
         | CheckKind::K8sHttp { .. }
         | CheckKind::K8sRbacUnchanged
         | CheckKind::K8sProtected { .. } => live_check(ctx, &spec.kind),
+        CheckKind::K8sFixed { class, subject, dir, new_findings } => {
+            lint::fixed(ctx, Family::Kubernetes, planned, mount, dir, class, subject.as_deref(), *new_findings)
+        }
+        CheckKind::K8sAbsent { class, subject, dir } => {
+            lint::absent(ctx, Family::Kubernetes, planned, mount, dir, class, subject.as_deref())
+        }
+        CheckKind::K8sNoNewFindings { classes, dir } => {
+            lint::no_new(ctx, Family::Kubernetes, planned, mount, dir, classes)
+        }
+        CheckKind::K8sValid { dir } => kubernetes::valid(ctx, planned, mount, dir),
+        CheckKind::K8sPath { dir, object, query, expect } => kubernetes::path(ctx, mount, dir, object, query, expect),
+        CheckKind::K8sLimits { dir, object, max_memory, max_cpu } => {
+            kubernetes::limits(ctx, mount, dir, object.as_deref(), max_memory.as_deref(), max_cpu.as_deref())
+        }
     };
     let max = f64::from(spec.points);
     let points = if outcome.status == CheckStatus::Passed { max } else { 0.0 };

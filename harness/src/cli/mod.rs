@@ -39,6 +39,24 @@ pub enum Format {
     Json,
 }
 
+/// Rule families for `faultline lint --family`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFamily {
+    Terraform,
+    Kubernetes,
+    Pipeline,
+}
+
+impl From<LintFamily> for crate::rules::Family {
+    fn from(f: LintFamily) -> Self {
+        match f {
+            LintFamily::Terraform => crate::rules::Family::Terraform,
+            LintFamily::Kubernetes => crate::rules::Family::Kubernetes,
+            LintFamily::Pipeline => crate::rules::Family::Pipeline,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the exercises.
@@ -143,6 +161,10 @@ pub enum Command {
         /// Tag keys every taggable resource must carry.
         #[arg(long = "required-tag", value_name = "KEY")]
         required_tags: Vec<String>,
+        /// Rules to run (repeatable). Default: every family whose files the folder holds
+        /// (`.tf` files for terraform, YAML with Kubernetes objects for kubernetes).
+        #[arg(long, value_enum, value_name = "FAMILY")]
+        family: Vec<LintFamily>,
     },
     /// Write (or with --check, compare) the JSON schemas of the content files.
     Schema {

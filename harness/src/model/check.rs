@@ -195,6 +195,51 @@ pub enum CheckKind {
     K8sProtected {
         objects: Vec<String>,
     },
+    /// A Kubernetes finding (`k8s.*`) is gone, and the candidate introduced no other
+    /// finding: `tf-fixed` for manifests.
+    K8sFixed {
+        class: String,
+        /// `Kind/name` (e.g. `Deployment/web`); any object when absent.
+        subject: Option<String>,
+        /// Folder of manifests, relative to the scenario mount.
+        dir: String,
+        new_findings: NewFindings,
+    },
+    /// No Kubernetes finding of a class (optionally for one object).
+    K8sAbsent {
+        class: String,
+        subject: Option<String>,
+        dir: String,
+    },
+    /// The candidate introduced no Kubernetes finding (all classes, or the listed ones).
+    K8sNoNewFindings {
+        classes: Vec<String>,
+        dir: String,
+    },
+    /// Every manifest parses and no object breaks the Kubernetes schema.
+    K8sValid {
+        dir: String,
+    },
+    /// A dotted path into one object (`Deployment/web`) found among the manifests.
+    K8sPath {
+        dir: String,
+        /// `Kind/name`.
+        object: String,
+        /// e.g. `spec.template.spec.containers.web.image`: numbers index lists, and a
+        /// name picks the list item with that `name`.
+        query: String,
+        expect: PathExpect,
+    },
+    /// No container requests or is limited to more than these quantities.
+    K8sLimits {
+        dir: String,
+        /// `Kind/name`; every object with pods when absent.
+        object: Option<String>,
+        /// e.g. `2Gi`.
+        max_memory: Option<String>,
+        /// e.g. `2` or `1500m`.
+        max_cpu: Option<String>,
+    },
 }
 
 impl CheckKind {
@@ -222,6 +267,12 @@ impl CheckKind {
             CheckKind::K8sHttp { .. } => "k8s-http",
             CheckKind::K8sRbacUnchanged => "k8s-rbac-unchanged",
             CheckKind::K8sProtected { .. } => "k8s-protected",
+            CheckKind::K8sFixed { .. } => "k8s-fixed",
+            CheckKind::K8sAbsent { .. } => "k8s-absent",
+            CheckKind::K8sNoNewFindings { .. } => "k8s-no-new-findings",
+            CheckKind::K8sValid { .. } => "k8s-valid",
+            CheckKind::K8sPath { .. } => "k8s-path",
+            CheckKind::K8sLimits { .. } => "k8s-limits",
         }
     }
 

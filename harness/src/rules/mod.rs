@@ -60,6 +60,15 @@ impl Family {
             Family::Pipeline => "the pipeline definitions",
         }
     }
+
+    /// The message of a check that fails because the files do not parse.
+    pub fn parse_failure(self) -> &'static str {
+        match self {
+            Family::Terraform => "the Terraform does not parse",
+            Family::Kubernetes => "the Kubernetes manifests do not parse",
+            Family::Pipeline => "the pipeline definitions do not parse",
+        }
+    }
 }
 
 /// Settings the rule families take, from the scenario (or the command line).

@@ -1,12 +1,14 @@
-//! `faultline lint PATH [--base PATH]`: the rules engine on its own.
+//! `faultline lint PATH [--base PATH] [--family F]`: the rules engine on its own. Without
+//! `--family`, every family whose files the folder holds is run.
 
 use std::path::Path;
 
 use super::{Ctx, Failure};
-use crate::cli::Exit;
+use crate::cli::{Exit, LintFamily};
 use crate::model::scenario::TerraformSettings;
 use crate::model::Snapshot;
 use crate::report::table;
+use crate::rules::{Family, LintReport, LintSettings};
 use crate::workspace;
 
 fn read(path: &Path) -> Result<Snapshot, Failure> {
@@ -24,11 +26,41 @@ fn read(path: &Path) -> Result<Snapshot, Failure> {
     Ok(snap)
 }
 
-pub fn run(ctx: &Ctx, path: &Path, base: Option<&Path>, required_tags: Vec<String>) -> Result<Exit, Failure> {
+/// The families whose files a snapshot holds; Terraform when it holds none.
+fn detect(snap: &Snapshot) -> Vec<Family> {
+    let mut found = Vec::new();
+    if snap.paths().any(|p| p.ends_with(".tf") && !p.split('/').any(|part| part == ".terraform")) {
+        found.push(Family::Terraform);
+    }
+    if crate::rules::kubernetes::has_manifests(snap, ".") {
+        found.push(Family::Kubernetes);
+    }
+    if found.is_empty() {
+        found.push(Family::Terraform);
+    }
+    found
+}
+
+pub fn run(
+    ctx: &Ctx,
+    path: &Path,
+    base: Option<&Path>,
+    required_tags: Vec<String>,
+    families: Vec<LintFamily>,
+) -> Result<Exit, Failure> {
     let snap = read(path)?;
     let base = base.map(read).transpose()?;
-    let settings = TerraformSettings { required_tags, stateful_types: Vec::new() };
-    let report = crate::rules::lint_terraform(&snap, base.as_ref(), ".", &settings);
+    let settings = LintSettings { terraform: TerraformSettings { required_tags, stateful_types: Vec::new() } };
+    let families: Vec<Family> =
+        if families.is_empty() { detect(&snap) } else { families.into_iter().map(Family::from).collect() };
+    let mut report = LintReport::default();
+    for family in families {
+        let r = crate::rules::lint(family, &snap, base.as_ref(), ".", &settings);
+        report.findings.extend(r.findings);
+        report.problems.extend(r.problems);
+    }
+    report.findings.sort_by(|a, b| (&a.file, a.line, a.column, &a.class).cmp(&(&b.file, b.line, b.column, &b.class)));
+    report.problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     let shown = |f: &str| path.join(f).display().to_string();
     if ctx.json() {
         let findings: Vec<_> = report

@@ -136,7 +136,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Grade { dir, exercise, save, no_tools } => grade::run(&ctx, &dir, &exercise, save, !no_tools),
         Command::Results { candidate, exercise, id } => results::run(&ctx, candidate, exercise, id),
         Command::Verify { ids, seeds, no_tools, tool_seeds } => verify::run(&ctx, ids, seeds, !no_tools, tool_seeds),
-        Command::Lint { path, base, required_tags } => lint::run(&ctx, &path, base.as_deref(), required_tags),
+        Command::Lint { path, base, required_tags, family } => {
+            lint::run(&ctx, &path, base.as_deref(), required_tags, family)
+        }
         Command::Schema { check, out } => schema::run(&ctx, check, out),
         Command::Doctor => doctor::run(&ctx),
         Command::Demo { dir, exercise, seed, no_tools } => demo::run(&ctx, dir, &exercise, seed, !no_tools),

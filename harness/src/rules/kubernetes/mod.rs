@@ -211,11 +211,11 @@ pub fn lint(snapshot: &Snapshot, base: Option<&Snapshot>, dir: &str) -> LintRepo
     report
 }
 
-/// Whether any YAML file under `dir` holds a Kubernetes object (for `faultline lint`'s
-/// choice of rules).
+/// Whether any YAML file under `dir` holds a Kubernetes object, or is a YAML file that
+/// does not parse (for `faultline lint`'s choice of rules).
 pub fn has_manifests(snapshot: &Snapshot, dir: &str) -> bool {
     let m = load(snapshot, dir);
-    !m.objects.is_empty()
+    !m.objects.is_empty() || !m.problems.is_empty()
 }
 
 // ---------------------------------------------------------------- node helpers
