@@ -12,8 +12,8 @@
 
 pub mod catalog;
 pub mod checks;
-pub mod cluster;
 pub mod cli;
+pub mod cluster;
 pub mod grade;
 pub mod inject;
 pub mod logging;

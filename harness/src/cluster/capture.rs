@@ -18,14 +18,21 @@ use crate::model::Evidence;
 pub const LOG_TAIL: i64 = 20;
 
 /// Capture the namespace's state (pods filtered by `selector` when given).
-pub async fn observe(client: &kube::Client, namespace: &str, selector: Option<&str>) -> Result<ObservedState, ClusterError> {
+pub async fn observe(
+    client: &kube::Client,
+    namespace: &str,
+    selector: Option<&str>,
+) -> Result<ObservedState, ClusterError> {
     let lp = match selector {
         Some(s) => ListParams::default().labels(s),
         None => ListParams::default(),
     };
-    let deployments = bounded("list deployments", Api::<Deployment>::namespaced(client.clone(), namespace).list(&ListParams::default()))
-        .await?
-        .items;
+    let deployments = bounded(
+        "list deployments",
+        Api::<Deployment>::namespaced(client.clone(), namespace).list(&ListParams::default()),
+    )
+    .await?
+    .items;
     let pods = bounded("list pods", Api::<Pod>::namespaced(client.clone(), namespace).list(&lp)).await?.items;
     let mut events: Vec<Event> =
         bounded("list events", Api::<Event>::namespaced(client.clone(), namespace).list(&ListParams::default()))

@@ -151,7 +151,11 @@ fn deployment_verdict(d: &Deployment) -> Result<String, String> {
     let updated = s.updated_replicas.unwrap_or(0);
     let available = s.available_replicas.unwrap_or(0);
     let total = s.replicas.unwrap_or(0);
-    let available_cond = s.conditions.iter().flatten().any(|c| c.type_.as_deref() == Some("Available") && c.status.as_deref() == Some("True"));
+    let available_cond = s
+        .conditions
+        .iter()
+        .flatten()
+        .any(|c| c.type_.as_deref() == Some("Available") && c.status.as_deref() == Some("True"));
     if observed && updated >= want && available >= want && total == updated && available_cond {
         Ok(format!("Deployment {name}: {available}/{want} available, all updated"))
     } else {
@@ -200,7 +204,12 @@ async fn pods_ready(client: &kube::Client, ns: &str, selector: &str, within: u64
         if not_ready.is_empty() {
             pass(format!("{} pod(s) matching `{selector}` are ready", running.len()))
         } else if timed_out {
-            Some(format!("{} of {} pod(s) not ready after {within} s: {}", not_ready.len(), running.len(), not_ready.join(", ")))
+            Some(format!(
+                "{} of {} pod(s) not ready after {within} s: {}",
+                not_ready.len(),
+                running.len(),
+                not_ready.join(", ")
+            ))
         } else {
             None
         }
@@ -286,8 +295,10 @@ async fn wait_endpoints(
     let v = watch_until(api, cfg, Duration::from_secs(within), |slices: &[EndpointSlice], timed_out| {
         let ready = ready_endpoints(slices, service);
         if !ready.is_empty() {
-            let list: Vec<String> =
-                ready.iter().map(|(a, p)| format!("{a}{}", p.as_ref().map(|p| format!(" ({p})")).unwrap_or_default())).collect();
+            let list: Vec<String> = ready
+                .iter()
+                .map(|(a, p)| format!("{a}{}", p.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()))
+                .collect();
             return pass(list.join("\n"));
         }
         timed_out.then(|| format!("Service {service} has no ready endpoints after {within} s"))
@@ -390,7 +401,7 @@ async fn http(
             let mut stream = pf.take_stream(pod_port).ok_or("the port-forward gave no stream")?;
             let r = http_get(&mut stream, service, path).await;
             drop(stream);
-            let _ = pf.abort();
+            pf.abort();
             r
         };
         let remaining = deadline.saturating_duration_since(tokio::time::Instant::now()).max(Duration::from_secs(5));
@@ -407,7 +418,10 @@ async fn http(
                 last = if status != expect_status {
                     format!("GET {path} answered {status}, expected {expect_status}; body starts: {excerpt}")
                 } else {
-                    format!("GET {path} answered {status} but the body does not contain {:?}", body_contains.unwrap_or(""))
+                    format!(
+                        "GET {path} answered {status} but the body does not contain {:?}",
+                        body_contains.unwrap_or("")
+                    )
                 };
             }
             Ok(Err(e)) => last = format!("GET {path} through a port-forward to {pod_name}:{pod_port} failed: {e}"),

@@ -133,7 +133,8 @@ impl K3sBackend {
                 .copy_file_from("/etc/rancher/k3s/k3s.yaml", Vec::<u8>::new())
                 .await
                 .map_err(|e| ClusterError::Other(format!("cannot read the K3s kubeconfig: {e}")))?;
-            let text = String::from_utf8_lossy(&bytes).replace("https://127.0.0.1:6443", &format!("https://127.0.0.1:{port}"));
+            let text =
+                String::from_utf8_lossy(&bytes).replace("https://127.0.0.1:6443", &format!("https://127.0.0.1:{port}"));
             let id = c.id().to_string();
             // The server stays up after this command; `cluster down` removes it.
             std::mem::forget(c);
@@ -170,7 +171,10 @@ fn docker(args: &[&str]) -> Result<String, ClusterError> {
     if out.success() {
         Ok(out.stdout)
     } else {
-        Err(ClusterError::Command { command: format!("docker {}", args.join(" ")), stderr: out.stderr.trim().to_string() })
+        Err(ClusterError::Command {
+            command: format!("docker {}", args.join(" ")),
+            stderr: out.stderr.trim().to_string(),
+        })
     }
 }
 

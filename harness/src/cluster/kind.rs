@@ -100,7 +100,8 @@ impl KindBackend {
         Ok(path)
     }
 
-    /// Create the cluster unless it exists. `progress` is told each stage.
+    /// Create the cluster unless it exists (then [`Self::export_kubeconfig`] reaches it).
+    /// `progress` is told each stage.
     pub fn up(&self, progress: &dyn Fn(&str)) -> Result<bool, ClusterError> {
         progress(&format!("looking for kind cluster {}", self.name));
         if self.exists()? {
@@ -115,8 +116,6 @@ impl KindBackend {
             &["create", "cluster", "--name", &self.name, "--config", &cfg, "--image", &self.image, "--wait", "180s"],
             Duration::from_secs(600),
         )?;
-        progress("exporting the kubeconfig");
-        self.export_kubeconfig()?;
         Ok(true)
     }
 

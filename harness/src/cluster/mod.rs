@@ -17,6 +17,7 @@ pub mod capture;
 pub mod checks;
 pub mod k3s;
 pub mod kind;
+pub mod live;
 pub mod namespace;
 
 use std::future::Future;
@@ -142,9 +143,10 @@ impl Backend for KubeconfigBackend {
                 }
                 c.clone()
             }
-            None => kc.current_context.clone().ok_or_else(|| {
-                ClusterError::Kubeconfig("no current context; pass --context".to_string())
-            })?,
+            None => kc
+                .current_context
+                .clone()
+                .ok_or_else(|| ClusterError::Kubeconfig("no current context; pass --context".to_string()))?,
         };
         Ok(ClusterAccess {
             backend: BackendKind::Kubeconfig,
@@ -165,9 +167,8 @@ impl Backend for KubeconfigBackend {
 pub fn read_kubeconfig(path: Option<&Path>) -> Result<Kubeconfig, ClusterError> {
     match path {
         Some(p) => Kubeconfig::read_from(p).map_err(|e| ClusterError::Kubeconfig(format!("{}: {e}", p.display()))),
-        None => Kubeconfig::read().map_err(|e| {
-            ClusterError::Kubeconfig(format!("no usable kubeconfig (KUBECONFIG or ~/.kube/config): {e}"))
-        }),
+        None => Kubeconfig::read()
+            .map_err(|e| ClusterError::Kubeconfig(format!("no usable kubeconfig (KUBECONFIG or ~/.kube/config): {e}"))),
     }
 }
 
@@ -175,16 +176,13 @@ pub fn read_kubeconfig(path: Option<&Path>) -> Result<Kubeconfig, ClusterError> 
 pub async fn connect(access: &ClusterAccess) -> Result<(kube::Client, kube::Config), ClusterError> {
     let kc = read_kubeconfig(access.kubeconfig.as_deref())?;
     let opts = KubeConfigOptions { context: access.context.clone(), ..Default::default() };
-    let mut config = kube::Config::from_custom_kubeconfig(kc, &opts)
-        .await
-        .map_err(|e| ClusterError::Kubeconfig(e.to_string()))?;
+    let mut config =
+        kube::Config::from_custom_kubeconfig(kc, &opts).await.map_err(|e| ClusterError::Kubeconfig(e.to_string()))?;
     config.connect_timeout = Some(Duration::from_secs(10));
     config.read_timeout = Some(Duration::from_secs(300));
     config.write_timeout = Some(Duration::from_secs(30));
-    let client = kube::Client::try_from(config.clone()).map_err(|e| ClusterError::Unreachable {
-        cluster: access.cluster.clone(),
-        reason: e.to_string(),
-    })?;
+    let client = kube::Client::try_from(config.clone())
+        .map_err(|e| ClusterError::Unreachable { cluster: access.cluster.clone(), reason: e.to_string() })?;
     match tokio::time::timeout(Duration::from_secs(15), client.apiserver_version()).await {
         Ok(Ok(_)) => Ok((client, config)),
         Ok(Err(e)) => Err(ClusterError::Unreachable { cluster: access.cluster.clone(), reason: e.to_string() }),
@@ -345,6 +343,19 @@ impl LiveCluster for KubeSession {
     }
 }
 
+/// A session whose cluster cannot be reached: every live check reports an
+/// infrastructure error with the reason (never a fail).
+pub struct Unavailable(pub String);
+
+impl LiveCluster for Unavailable {
+    fn namespace(&self) -> &str {
+        ""
+    }
+    fn run(&self, _kind: &CheckKind) -> LiveOutcome {
+        LiveOutcome::error(format!("the session's cluster is unavailable: {}", self.0))
+    }
+}
+
 /// Labels for an object of a session.
 pub fn session_labels(session: &str) -> std::collections::BTreeMap<String, String> {
     [(SESSION_LABEL.to_string(), label_value(session))].into()
@@ -422,7 +433,7 @@ mod tests {
         .unwrap();
         let access = KubeconfigBackend { path: Some(path), context: None }.ensure().unwrap();
         let rt = runtime().unwrap();
-        let e = rt.block_on(connect(&access)).unwrap_err();
+        let Err(e) = rt.block_on(connect(&access)) else { panic!("port 1 answered") };
         assert!(matches!(e, ClusterError::Unreachable { .. }), "{e}");
         assert!(e.to_string().contains("team"), "{e}");
     }

@@ -196,8 +196,8 @@ pub async fn delete(client: &kube::Client, namespace: &str) -> Result<bool, Clus
 /// Every Faultline-managed namespace: (name, session label).
 pub async fn list_managed(client: &kube::Client) -> Result<Vec<(String, String)>, ClusterError> {
     let api: Api<Namespace> = Api::all(client.clone());
-    let list = bounded("list namespaces", api.list(&ListParams::default().labels(&format!("{MANAGED_LABEL}=true"))))
-        .await?;
+    let list =
+        bounded("list namespaces", api.list(&ListParams::default().labels(&format!("{MANAGED_LABEL}=true")))).await?;
     Ok(list
         .items
         .into_iter()
@@ -229,8 +229,8 @@ fn digest(v: &impl serde::Serialize) -> String {
 /// its ServiceAccounts, each with a digest of what it grants.
 pub async fn rbac_state(client: &kube::Client, namespace: &str) -> Result<RbacBaseline, ClusterError> {
     let mut out = RbacBaseline::new();
-    let roles = bounded("list roles", Api::<Role>::namespaced(client.clone(), namespace).list(&ListParams::default()))
-        .await?;
+    let roles =
+        bounded("list roles", Api::<Role>::namespaced(client.clone(), namespace).list(&ListParams::default())).await?;
     for r in roles.items {
         out.insert(format!("Role/{}", r.metadata.name.clone().unwrap_or_default()), digest(&r.rules));
     }
@@ -245,8 +245,11 @@ pub async fn rbac_state(client: &kube::Client, namespace: &str) -> Result<RbacBa
             digest(&(&b.role_ref, &b.subjects)),
         );
     }
-    let crbs = bounded("list clusterrolebindings", Api::<ClusterRoleBinding>::all(client.clone()).list(&ListParams::default()))
-        .await?;
+    let crbs = bounded(
+        "list clusterrolebindings",
+        Api::<ClusterRoleBinding>::all(client.clone()).list(&ListParams::default()),
+    )
+    .await?;
     for b in crbs.items {
         let names_ns = b.subjects.iter().flatten().any(|s| s.namespace.as_deref() == Some(namespace));
         if names_ns {
@@ -289,7 +292,8 @@ mod tests {
 
     #[test]
     fn the_candidate_kubeconfig_names_the_namespace_and_token() {
-        let text = candidate_kubeconfig("kind-faultline-warm", "https://127.0.0.1:6443", Some("Q0E="), false, "ns1", "tok");
+        let text =
+            candidate_kubeconfig("kind-faultline-warm", "https://127.0.0.1:6443", Some("Q0E="), false, "ns1", "tok");
         let kc: kube::config::Kubeconfig = serde_json::from_str(&text).unwrap();
         assert_eq!(kc.current_context.as_deref(), Some("faultline-ns1"));
         assert_eq!(kc.contexts[0].context.as_ref().unwrap().namespace.as_deref(), Some("ns1"));

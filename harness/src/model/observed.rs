@@ -127,7 +127,9 @@ pub fn bad_state(c: &ContainerCondition) -> Option<String> {
         ("waiting", Some(r)) if BAD_WAITING_REASONS.contains(&r) => {
             Some(format!("pod {} container {}: waiting in {r}", c.pod, c.container))
         }
-        ("terminated", Some("OOMKilled")) => Some(format!("pod {} container {}: terminated OOMKilled", c.pod, c.container)),
+        ("terminated", Some("OOMKilled")) => {
+            Some(format!("pod {} container {}: terminated OOMKilled", c.pod, c.container))
+        }
         _ if c.last_reason.as_deref() == Some("OOMKilled") => {
             Some(format!("pod {} container {}: last instance was OOMKilled", c.pod, c.container))
         }
@@ -154,7 +156,7 @@ pub fn selector_matches(selector: &str, labels: Option<&std::collections::BTreeM
 }
 
 /// Ready endpoint addresses of the slices that belong to a Service.
-pub fn ready_endpoints<'a>(slices: &'a [EndpointSlice], service: &str) -> Vec<(String, Option<String>)> {
+pub fn ready_endpoints(slices: &[EndpointSlice], service: &str) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     for s in slices.iter().filter(|s| slice_service(s) == Some(service)) {
         for e in s.endpoints.iter().flatten() {

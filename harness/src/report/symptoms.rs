@@ -230,7 +230,10 @@ logs:
         .unwrap();
         let md = render(&[Section { title: Some("Memory"), state: &st, source: "recorded" }]);
         assert!(md.contains("## Memory"), "{md}");
-        assert!(md.contains("| web-1 | Running | no | app | CrashLoopBackOff | 5 | OOMKilled (exit code 137) |"), "{md}");
+        assert!(
+            md.contains("| web-1 | Running | no | app | CrashLoopBackOff | 5 | OOMKilled (exit code 137) |"),
+            "{md}"
+        );
         assert!(md.contains("| Pod/web-1 | BackOff | 3 | Back-off \\| restarting |"), "{md}");
         assert!(!md.contains("Pulled"), "normal events are left out: {md}");
         assert!(md.contains("(previous instance)") && md.contains("killed\n"), "{md}");
