@@ -307,5 +307,84 @@ fn rating_benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(harness, benches, k8s_benches, report_benches, rating_benches);
+/// Answer every request of a live start as a healthy cluster would (watches stay open).
+async fn healthy_api(
+    mut handle: tower_test::mock::Handle<http::Request<kube::client::Body>, http::Response<kube::client::Body>>,
+) {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kube/healthy");
+    let read = |f: &str| std::fs::read(fixtures.join(f)).expect("fixture");
+    let mut parked = Vec::new();
+    while let Some((req, send)) = handle.next_request().await {
+        let (parts, body) = req.into_parts();
+        let body = body.collect_bytes().await.unwrap_or_default().to_vec();
+        let path = parts.uri.path().to_string();
+        if parts.uri.query().unwrap_or("").contains("watch=true") {
+            parked.push(send);
+            continue;
+        }
+        let list =
+            |kind: &str| format!(r#"{{"kind":"{kind}","apiVersion":"v1","metadata":{{}},"items":[]}}"#).into_bytes();
+        let out: Vec<u8> = match parts.method.as_str() {
+            "PATCH" => body,
+            "POST" => br#"{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{},"status":{"token":"t","expirationTimestamp":"2026-11-28T00:00:00Z"}}"#.to_vec(),
+            _ if path.ends_with("/deployments") => read("deployments.json"),
+            _ if path.contains("/deployments/") => {
+                let list: serde_json::Value = serde_json::from_slice(&read("deployments.json")).expect("json");
+                serde_json::to_vec(&list["items"][0]).expect("json")
+            }
+            _ if path.ends_with("/pods") => read("pods.json"),
+            _ if path.ends_with("/events") => read("events.json"),
+            _ if path.ends_with("/endpointslices") => read("endpointslices.json"),
+            _ if path.ends_with("/roles") => list("RoleList"),
+            _ if path.ends_with("/rolebindings") => list("RoleBindingList"),
+            _ => list("List"),
+        };
+        send.send_response(
+            http::Response::builder().status(200).body(kube::client::Body::from(out)).expect("response"),
+        );
+    }
+}
+
+/// Issue 3's "session ready" time, for the harness's own overhead: namespace,
+/// quota, account, base manifests, fault, symptom watch, capture and kubeconfig
+/// against a mock API that answers at once.
+fn live_benches(c: &mut Criterion) {
+    let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/content/k8s-live");
+    let catalog = Catalog::load(&faultline::catalog::ContentSource::Dir(content)).expect("fixture content");
+    let ex = catalog.exercise("crashlab").expect("lab");
+    let m = materialize(&catalog, ex, 1).expect("materializes");
+    let scenarios = faultline::session::k8s_scenarios(&catalog, ex);
+    let rt = faultline::cluster::runtime().expect("runtime");
+    let info = faultline::cluster::live::ServerInfo { server: "https://127.0.0.1:6443".into(), ..Default::default() };
+    let mut group = c.benchmark_group("session-ready");
+    group.sample_size(20);
+    group.bench_function("mock-api", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let (service, handle) =
+                    tower_test::mock::pair::<http::Request<kube::client::Body>, http::Response<kube::client::Body>>();
+                let server = tokio::spawn(healthy_api(handle));
+                let client = kube::Client::new(service, "default");
+                let quiet = |_: &str| {};
+                let p = faultline::cluster::live::prepare_on(
+                    &client,
+                    &info,
+                    &quiet,
+                    &m,
+                    &scenarios,
+                    "bench",
+                    "faultline-bench-1",
+                    std::time::Duration::from_secs(5),
+                )
+                .await
+                .expect("ready");
+                server.abort();
+                p.symptoms.len()
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(harness, benches, k8s_benches, report_benches, rating_benches, live_benches);
 criterion_main!(harness);

@@ -174,6 +174,15 @@ pub fn materialize_scenarios(
             });
         }
     }
+    // Recorded symptoms of Kubernetes scenarios arrive as the on-call notes would.
+    if let Some(md) = recorded_symptoms(scenarios, &params)? {
+        tree.insert(SYMPTOMS_FILE, md);
+        commits.push(CommitState {
+            message: format!("Add {SYMPTOMS_FILE}: what the cluster showed when the problem was reported"),
+            author: "Faultline <faultline@localhost>".to_string(),
+            tree: tree.clone(),
+        });
+    }
     // Deliverable templates arrive with the pull request, as a reviewer's checklist would.
     let templates: Vec<_> = exercise.deliverables.iter().filter_map(|d| d.template.as_ref().map(|t| (d, t))).collect();
     if !templates.is_empty() {
@@ -240,6 +249,35 @@ pub fn materialize_scenarios(
         hints,
         broken_fails,
     })
+}
+
+/// Where the symptoms of Kubernetes scenarios are written, at the workspace root.
+pub const SYMPTOMS_FILE: &str = "SYMPTOMS.md";
+
+/// `SYMPTOMS.md` built from the scenarios' recorded states (one section per
+/// scenario when there are several), or `None` when no scenario records one.
+pub fn recorded_symptoms(scenarios: &[&Scenario], params: &[(String, Params)]) -> Result<Option<String>, InjectError> {
+    let mut states = Vec::new();
+    for (sc, (_, p)) in scenarios.iter().zip(params) {
+        let Some(text) = sc.kubernetes.as_ref().and_then(|k| k.recorded.as_ref()) else { continue };
+        let rendered = render_str(text, p, &sc.id)?;
+        let state = crate::model::observed::ObservedState::from_yaml(&rendered)
+            .map_err(|e| InjectError::Template { scenario: sc.id.clone(), message: format!("recorded state: {e}") })?;
+        states.push((sc.title.clone(), state));
+    }
+    if states.is_empty() {
+        return Ok(None);
+    }
+    let several = states.len() > 1;
+    let sections: Vec<crate::report::symptoms::Section> = states
+        .iter()
+        .map(|(title, state)| crate::report::symptoms::Section {
+            title: several.then_some(title.as_str()),
+            state,
+            source: "Recorded from the cluster when the problem was reported.",
+        })
+        .collect();
+    Ok(Some(crate::report::symptoms::render(&sections)))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 pub mod catalog;
 pub mod checks;
 pub mod cli;
+pub mod cluster;
 pub mod grade;
 pub mod inject;
 pub mod interview;

@@ -28,6 +28,8 @@ pub enum SessionError {
     ExerciseGone { exercise: String },
     #[error("no more hints: all {total} have been shown")]
     NoMoreHints { total: usize },
+    #[error("cluster: {0}")]
+    Cluster(#[from] crate::cluster::ClusterError),
 }
 
 fn suggest(s: &[String]) -> String {
@@ -94,6 +96,85 @@ pub fn start(catalog: &Catalog, store: &dyn Store, key: &[u8], o: &StartOptions)
     Ok(Started { root, marker, materialized: m })
 }
 
+/// A live cluster to start a session on.
+pub struct LivePlan<'a> {
+    pub access: &'a crate::cluster::ClusterAccess,
+    /// Told each stage (namespace, apply, inject, capture).
+    pub progress: &'a dyn Fn(&str),
+}
+
+/// What a live start made.
+pub struct LiveStarted {
+    pub namespace: String,
+    /// The candidate's kubeconfig, inside the workspace.
+    pub kubeconfig: PathBuf,
+    /// The captured state, as written to `SYMPTOMS.md`.
+    pub observed: Vec<(String, crate::model::observed::ObservedState)>,
+}
+
+/// Whether an exercise has Kubernetes scenarios (ones with a `kubernetes:` block).
+pub fn k8s_scenarios<'c>(catalog: &'c Catalog, ex: &Exercise) -> Vec<&'c crate::model::Scenario> {
+    ex.scenarios.iter().filter_map(|id| catalog.scenarios.get(id)).filter(|s| s.kubernetes.is_some()).collect()
+}
+
+/// As [`start`], and with `live` also break the exercise's workload on a cluster:
+/// a namespace for the session, the base manifests applied, the fault injected,
+/// the broken state captured into `SYMPTOMS.md`, and a kubeconfig for the
+/// candidate. On any failure (or Ctrl-C) the namespace is removed again.
+pub fn start_with_cluster(
+    catalog: &Catalog,
+    store: &dyn Store,
+    key: &[u8],
+    o: &StartOptions,
+    live: Option<&LivePlan>,
+) -> Result<(Started, Option<LiveStarted>), SessionError> {
+    let Some(plan) = live else { return Ok((start(catalog, store, key, o)?, None)) };
+    let ex = find_exercise(catalog, o.exercise)?;
+    let scenarios = k8s_scenarios(catalog, ex);
+    if scenarios.is_empty() {
+        return Ok((start(catalog, store, key, o)?, None));
+    }
+    if o.dir.exists() && fs_err::read_dir(o.dir).map(|mut d| d.next().is_some()).unwrap_or(false) {
+        return Err(WorkspaceError::NotEmpty { path: o.dir.to_path_buf() }.into());
+    }
+    let m = materialize(catalog, ex, o.seed)?;
+    let session = new_session_id(o.now);
+    let namespace = crate::cluster::namespace_for(&ex.id, &session);
+    let rt = crate::cluster::runtime()?;
+    let prepared = rt.block_on(crate::cluster::live::prepare(plan, &m, &scenarios, &session, &namespace))?;
+    let cleanup = |why: SessionError| -> SessionError {
+        let _ = rt.block_on(crate::cluster::live::remove_namespace(plan.access, &namespace));
+        why
+    };
+    workspace::create(o.dir, &m, &NewWorkspace { session: &session, candidate: o.candidate, started_at: o.now }, key)
+        .map_err(|e| cleanup(e.into()))?;
+    let root = o.dir.canonicalize().unwrap_or_else(|_| o.dir.to_path_buf());
+    let record = workspace::ClusterRecord {
+        access: plan.access.clone(),
+        namespace: namespace.clone(),
+        rbac: prepared.rbac.clone(),
+    };
+    let marker = workspace::record_live(&root, key, record, Some(&prepared.symptoms), &prepared.kubeconfig, o.now)
+        .map_err(|e| cleanup(e.into()))?;
+    store
+        .create_session(&SessionRecord {
+            id: session,
+            candidate: o.candidate.to_string(),
+            exercise: ex.id.clone(),
+            seed: o.seed,
+            workspace: root.display().to_string(),
+            started_at: o.now,
+            mode: o.mode.to_string(),
+            time_box_minutes: ex.time_box_minutes,
+        })
+        .map_err(|e| cleanup(e.into()))?;
+    let kubeconfig = root.join(workspace::LIVE_DIR).join("kubeconfig");
+    Ok((
+        Started { root, marker, materialized: m },
+        Some(LiveStarted { namespace, kubeconfig, observed: prepared.observed }),
+    ))
+}
+
 /// A graded workspace.
 pub struct Evaluation {
     pub grade: Grade,
@@ -111,6 +192,19 @@ pub fn evaluate(
     hints_used: Vec<HintUse>,
     run_tools: bool,
 ) -> Result<Evaluation, SessionError> {
+    evaluate_live(catalog, root, marker, mode, hints_used, run_tools, None)
+}
+
+/// As [`evaluate`], with live checks run through `live` (skipped when `None`).
+pub fn evaluate_live(
+    catalog: &Catalog,
+    root: &Path,
+    marker: &Marker,
+    mode: Mode,
+    hints_used: Vec<HintUse>,
+    run_tools: bool,
+    live: Option<&dyn crate::cluster::LiveCluster>,
+) -> Result<Evaluation, SessionError> {
     let ex = catalog
         .exercise(&marker.exercise)
         .ok_or_else(|| SessionError::ExerciseGone { exercise: marker.exercise.clone() })?;
@@ -119,7 +213,8 @@ pub fn evaluate(
     let ctx = CheckContext::new(&candidate, &m.base, &m.broken)
         .with_workdir(root)
         .with_tools(run_tools)
-        .with_explanations(mode == Mode::Submit);
+        .with_explanations(mode == Mode::Submit)
+        .with_live(live);
     let results = run_checks(&ctx, &m.checks, mode == Mode::Submit);
     let g = grade(GradeInput {
         exercise: ex,

@@ -231,6 +231,10 @@ pub struct RawScenario {
     /// Settings for the Terraform rules.
     #[serde(default)]
     pub terraform: Option<RawTerraform>,
+    /// Kubernetes settings: which manifests are applied to a live session's
+    /// namespace, and the recorded broken state shown as `SYMPTOMS.md`.
+    #[serde(default)]
+    pub kubernetes: Option<RawKubernetes>,
 }
 
 /// A seeded parameter: give `name` and exactly one generator.
@@ -426,6 +430,30 @@ pub struct RawCheck {
     /// Which planted risks a written deliverable names.
     #[serde(default)]
     pub written_answer: Option<RawWrittenAnswer>,
+    /// Live: a Deployment is Available with every replica updated, within a bound.
+    #[serde(default)]
+    pub k8s_rollout: Option<RawK8sRollout>,
+    /// Live: every pod matching a selector is Ready, within a bound.
+    #[serde(default)]
+    pub k8s_pods_ready: Option<RawK8sPodsReady>,
+    /// Live: no container of the selected pods restarts during a window.
+    #[serde(default)]
+    pub k8s_restarts_stable: Option<RawK8sRestartsStable>,
+    /// Live: no selected container is OOMKilled or waiting in a failure state.
+    #[serde(default)]
+    pub k8s_no_bad_state: Option<RawK8sSelector>,
+    /// Live: a Service has ready endpoints, within a bound.
+    #[serde(default)]
+    pub k8s_endpoints: Option<RawK8sEndpoints>,
+    /// Live: an HTTP GET through a port-forward to a pod behind a Service.
+    #[serde(default)]
+    pub k8s_http: Option<RawK8sHttp>,
+    /// Live: no Role, RoleBinding or ClusterRoleBinding was created or widened.
+    #[serde(default)]
+    pub k8s_rbac_unchanged: Option<RawEmpty>,
+    /// Live: the listed objects still exist in the session namespace.
+    #[serde(default)]
+    pub k8s_protected: Option<RawK8sProtected>,
     /// A Kubernetes finding (`k8s.*`) is gone and the candidate introduced no other finding.
     #[serde(default)]
     pub k8s_fixed: Option<RawK8sFinding>,
@@ -584,6 +612,113 @@ pub struct RawRisk {
     pub title: String,
     /// Case-insensitive regexes.
     pub patterns: Vec<Sp<String>>,
+}
+
+// ---------------------------------------------------------------- kubernetes
+
+fn k8s_manifests() -> String {
+    "k8s".to_string()
+}
+fn http_port() -> u16 {
+    80
+}
+fn slash() -> String {
+    "/".to_string()
+}
+fn ok_status() -> u16 {
+    200
+}
+
+/// Kubernetes settings of a scenario.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawKubernetes {
+    /// Folder of manifests, relative to the scenario mount, applied to the session
+    /// namespace (base state first, then the broken state's differences as the fault).
+    #[serde(default = "k8s_manifests")]
+    pub manifests: String,
+    /// Recorded broken state (pods, events, logs, endpoint slices), a file relative
+    /// to the scenario folder, `@{param}`-templated; rendered into `SYMPTOMS.md`.
+    #[serde(default)]
+    pub recorded: Option<Sp<String>>,
+    /// The Deployment whose symptoms are captured in live mode (templated).
+    #[serde(default)]
+    pub workload: Option<String>,
+}
+
+/// A Deployment rollout check.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawK8sRollout {
+    pub deployment: String,
+    /// Seconds to wait (default 90).
+    #[serde(default)]
+    pub within_secs: Option<Sp<u64>>,
+}
+
+/// A pods-ready check.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawK8sPodsReady {
+    /// Label selector, e.g. `app=web`.
+    pub selector: Sp<String>,
+    /// Seconds to wait (default 60).
+    #[serde(default)]
+    pub within_secs: Option<Sp<u64>>,
+}
+
+/// A restart-stability check.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawK8sRestartsStable {
+    pub selector: Sp<String>,
+    /// How long restart counts must stay unchanged, in seconds (default 20).
+    #[serde(default)]
+    pub window_secs: Option<Sp<u64>>,
+}
+
+/// Pods chosen by a label selector.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawK8sSelector {
+    pub selector: Sp<String>,
+}
+
+/// A Service-endpoints check.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawK8sEndpoints {
+    pub service: String,
+    /// Seconds to wait (default 60).
+    #[serde(default)]
+    pub within_secs: Option<Sp<u64>>,
+}
+
+/// An HTTP check through a port-forward.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawK8sHttp {
+    pub service: String,
+    /// Service port (mapped to the pod's target port).
+    #[serde(default = "http_port")]
+    pub port: u16,
+    #[serde(default = "slash")]
+    pub path: String,
+    #[serde(default = "ok_status")]
+    pub expect_status: u16,
+    #[serde(default)]
+    pub body_contains: Option<String>,
+    /// Seconds to wait (default 30).
+    #[serde(default)]
+    pub within_secs: Option<Sp<u64>>,
+}
+
+/// Objects that must still exist.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawK8sProtected {
+    /// `Kind/name`, e.g. `ConfigMap/web-config`.
+    pub objects: Vec<Sp<String>>,
 }
 
 /// A Kubernetes finding class, optionally for one object.

@@ -9,7 +9,7 @@ use super::raw::{self, Sp};
 use super::ContentTree;
 use crate::model::check::{PathExpect, Risk};
 use crate::model::finding::KNOWN_CLASSES;
-use crate::model::scenario::TerraformSettings;
+use crate::model::scenario::{KubernetesSettings, TerraformSettings};
 use crate::model::{
     CheckKind, CheckSpec, Decoy, Deliverable, Dimension, Edit, Exercise, FaultCommit, Hint, Level, ParamGen, ParamSpec,
     RedFlag, Scenario, Scorecard, Snapshot,
@@ -297,6 +297,8 @@ pub(crate) fn scenario(
         }
     }
 
+    let kubernetes = raw.kubernetes.map(|k| kubernetes_settings(id, dir, k, &params, tree, p));
+
     let domain = id.split('/').next().unwrap_or("").to_string();
     let terraform = raw
         .terraform
@@ -319,8 +321,64 @@ pub(crate) fn scenario(
         checks,
         broken_fails: raw.verify.broken_fails.into_iter().map(|b| b.value).collect(),
         terraform,
+        kubernetes,
     };
     (scenario, refs)
+}
+
+/// The `kubernetes:` block: the recorded state is read (relative to the scenario
+/// folder), its placeholders checked, and it must parse for a sample variant.
+fn kubernetes_settings(
+    id: &str,
+    dir: &str,
+    k: raw::RawKubernetes,
+    params: &[ParamSpec],
+    tree: &ContentTree,
+    p: &mut FileProblems,
+) -> KubernetesSettings {
+    if k.manifests.is_empty() || k.manifests.starts_with('/') || k.manifests.contains("..") {
+        p.whole(format!("kubernetes.manifests of `{id}` must be a folder relative to the mount"));
+    }
+    let recorded = k.recorded.and_then(|r| {
+        let full = format!("{dir}/{}", r.value);
+        let Some(text) = tree.files.get(&full) else {
+            p.at(&r, format!("kubernetes.recorded names no file (looked for {full})"));
+            return None;
+        };
+        let names: Vec<&str> = params.iter().map(|x| x.name.as_str()).collect();
+        let unknown = variant::unknown_placeholders(text, &names);
+        for u in &unknown {
+            let (line, column) = line_col(text, u.offset);
+            p.errors.push(ContentDiagnostic::at(
+                &tree.display(&full),
+                text,
+                line,
+                column,
+                format!("placeholder `@{{{}}}` names no parameter of scenario `{id}`", u.name),
+            ));
+        }
+        if unknown.is_empty() {
+            let sample = variant::render(text, &variant::choose(id, params, 1)).unwrap_or_else(|_| text.clone());
+            if let Err(e) = crate::model::observed::ObservedState::from_yaml(&sample) {
+                let d = if e.line == 0 {
+                    ContentDiagnostic::file(&tree.display(&full), format!("recorded state: {}", e.message))
+                } else {
+                    ContentDiagnostic::at(
+                        &tree.display(&full),
+                        text,
+                        e.line,
+                        e.column,
+                        format!("recorded state: {}", e.message),
+                    )
+                };
+                p.errors.push(d.with_help(
+                    "keys: deployments, pods, events, endpoint_slices (Kubernetes objects), logs ({pod, container, previous, text})",
+                ));
+            }
+        }
+        Some(text.clone())
+    });
+    KubernetesSettings { manifests: k.manifests, recorded, workload: k.workload }
 }
 
 fn edit(dir: &str, e: Sp<raw::RawEdit>, tree: &ContentTree, names: &[&str], p: &mut FileProblems) -> Option<Edit> {
@@ -502,6 +560,7 @@ fn check_kind(c: &raw::RawCheck, names: &[&str], p: &mut FileProblems) -> Option
             min_words: w.min_words,
         });
     }
+    k8s_live_kinds(c, p, &mut kinds);
     k8s_kinds(c, names, p, &mut kinds);
     match kinds.len() {
         1 => kinds.pop(),
@@ -509,7 +568,7 @@ fn check_kind(c: &raw::RawCheck, names: &[&str], p: &mut FileProblems) -> Option
             p.at_help(
                 &c.id,
                 format!("check `{}` has no kind", c.id.value),
-                "add exactly one of: tf_fixed, tf_absent, tf_no_new_findings, tf_parses, file_exists, file_absent, regex, yaml_path, hcl_path, command, tf_plan, no_secrets_in_diff, written_answer",
+                "add exactly one of: tf_fixed, tf_absent, tf_no_new_findings, tf_parses, file_exists, file_absent, regex, yaml_path, hcl_path, command, tf_plan, no_secrets_in_diff, written_answer, k8s_rollout, k8s_pods_ready, k8s_restarts_stable, k8s_no_bad_state, k8s_endpoints, k8s_http, k8s_rbac_unchanged, k8s_protected",
             );
             None
         }
@@ -517,6 +576,122 @@ fn check_kind(c: &raw::RawCheck, names: &[&str], p: &mut FileProblems) -> Option
             p.at(&c.id, format!("check `{}` has {n} kinds; give exactly one", c.id.value));
             None
         }
+    }
+}
+
+/// Longest wait a live check may ask for.
+const MAX_LIVE_SECS: u64 = 900;
+
+fn live_bound(v: &Option<Sp<u64>>, default: u64, what: &str, p: &mut FileProblems) -> u64 {
+    let Some(v) = v else { return default };
+    if v.value == 0 || v.value > MAX_LIVE_SECS {
+        p.at(v, format!("{what} must be between 1 and {MAX_LIVE_SECS} seconds"));
+    }
+    v.value
+}
+
+fn label_selector(s: &Sp<String>, p: &mut FileProblems) -> String {
+    let ok = !s.value.trim().is_empty()
+        && s.value.split(',').all(|t| {
+            let t = t.trim();
+            let key = t.split(['=', '!']).next().unwrap_or("").trim();
+            !key.is_empty()
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_./@{}".contains(c))
+                && !t.contains(" in ")
+        });
+    if !ok {
+        p.at_help(
+            s,
+            format!("`{}` is not an equality label selector", s.value),
+            "write terms like `app=web` or `app=web,tier=frontend`",
+        );
+    }
+    s.value.clone()
+}
+
+/// Kinds of Kubernetes objects `k8s_protected` can look up.
+pub const PROTECTABLE_KINDS: &[&str] = &[
+    "ConfigMap",
+    "Secret",
+    "Service",
+    "ServiceAccount",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "PersistentVolumeClaim",
+    "Role",
+    "RoleBinding",
+    "NetworkPolicy",
+    "Ingress",
+];
+
+fn k8s_live_kinds(c: &raw::RawCheck, p: &mut FileProblems, kinds: &mut Vec<CheckKind>) {
+    if let Some(r) = &c.k8s_rollout {
+        if r.deployment.trim().is_empty() {
+            p.at(&c.id, "k8s_rollout.deployment needs a name");
+        }
+        let within_secs = live_bound(&r.within_secs, 90, "within_secs", p);
+        kinds.push(CheckKind::K8sRollout { deployment: r.deployment.clone(), within_secs });
+    }
+    if let Some(r) = &c.k8s_pods_ready {
+        let selector = label_selector(&r.selector, p);
+        kinds.push(CheckKind::K8sPodsReady { selector, within_secs: live_bound(&r.within_secs, 60, "within_secs", p) });
+    }
+    if let Some(r) = &c.k8s_restarts_stable {
+        let selector = label_selector(&r.selector, p);
+        kinds.push(CheckKind::K8sRestartsStable {
+            selector,
+            window_secs: live_bound(&r.window_secs, 20, "window_secs", p),
+        });
+    }
+    if let Some(r) = &c.k8s_no_bad_state {
+        kinds.push(CheckKind::K8sNoBadState { selector: label_selector(&r.selector, p) });
+    }
+    if let Some(r) = &c.k8s_endpoints {
+        if r.service.trim().is_empty() {
+            p.at(&c.id, "k8s_endpoints.service needs a name");
+        }
+        let within_secs = live_bound(&r.within_secs, 60, "within_secs", p);
+        kinds.push(CheckKind::K8sEndpoints { service: r.service.clone(), within_secs });
+    }
+    if let Some(r) = &c.k8s_http {
+        if r.service.trim().is_empty() {
+            p.at(&c.id, "k8s_http.service needs a name");
+        }
+        if !r.path.starts_with('/') {
+            p.at(&c.id, format!("k8s_http.path must start with `/`, not `{}`", r.path));
+        }
+        if !(100..=599).contains(&r.expect_status) {
+            p.at(&c.id, format!("k8s_http.expect_status {} is not an HTTP status", r.expect_status));
+        }
+        let within_secs = live_bound(&r.within_secs, 30, "within_secs", p);
+        kinds.push(CheckKind::K8sHttp {
+            service: r.service.clone(),
+            port: r.port,
+            path: r.path.clone(),
+            expect_status: r.expect_status,
+            body_contains: r.body_contains.clone(),
+            within_secs,
+        });
+    }
+    if c.k8s_rbac_unchanged.is_some() {
+        kinds.push(CheckKind::K8sRbacUnchanged);
+    }
+    if let Some(r) = &c.k8s_protected {
+        if r.objects.is_empty() {
+            p.at(&c.id, "k8s_protected.objects needs at least one `Kind/name`");
+        }
+        for o in &r.objects {
+            match o.value.split_once('/') {
+                Some((kind, name)) if PROTECTABLE_KINDS.contains(&kind) && !name.is_empty() => {}
+                _ => p.at_help(
+                    o,
+                    format!("`{}` is not `Kind/name` with a known kind", o.value),
+                    format!("kinds: {}", PROTECTABLE_KINDS.join(", ")),
+                ),
+            }
+        }
+        kinds.push(CheckKind::K8sProtected { objects: r.objects.iter().map(|o| o.value.clone()).collect() });
     }
 }
 

@@ -37,6 +37,8 @@ pub struct CheckContext<'a> {
     /// Put the rules' explanations (which often name the fix) into evidence. Off for
     /// formative `check` runs, where evidence shows the place but not the answer.
     pub explain: bool,
+    /// The session's live cluster, when there is one; live checks are skipped without it.
+    pub live: Option<&'a dyn crate::cluster::LiveCluster>,
     lint_cache: RefCell<HashMap<(Family, Tree, String), LintReport>>,
 }
 
@@ -60,6 +62,7 @@ impl<'a> CheckContext<'a> {
             workdir: None,
             run_tools: true,
             explain: true,
+            live: None,
             lint_cache: RefCell::default(),
         }
     }
@@ -76,6 +79,11 @@ impl<'a> CheckContext<'a> {
 
     pub fn with_explanations(mut self, explain: bool) -> Self {
         self.explain = explain;
+        self
+    }
+
+    pub fn with_live(mut self, live: Option<&'a dyn crate::cluster::LiveCluster>) -> Self {
+        self.live = live;
         self
     }
 
@@ -151,6 +159,14 @@ pub fn run_check(ctx: &CheckContext, planned: &PlannedCheck) -> CheckResult {
         CheckKind::WrittenAnswer { path, risks, min_named, min_words } => {
             written::answer(ctx, mount, path, risks, *min_named, *min_words)
         }
+        CheckKind::K8sRollout { .. }
+        | CheckKind::K8sPodsReady { .. }
+        | CheckKind::K8sRestartsStable { .. }
+        | CheckKind::K8sNoBadState { .. }
+        | CheckKind::K8sEndpoints { .. }
+        | CheckKind::K8sHttp { .. }
+        | CheckKind::K8sRbacUnchanged
+        | CheckKind::K8sProtected { .. } => live_check(ctx, &spec.kind),
         CheckKind::K8sFixed { class, subject, dir, new_findings } => {
             lint::fixed(ctx, Family::Kubernetes, planned, mount, dir, class, subject.as_deref(), *new_findings)
         }
@@ -195,6 +211,16 @@ pub fn run_check(ctx: &CheckContext, planned: &PlannedCheck) -> CheckResult {
         red_flag: spec.red_flag.clone(),
     }
 }
+
+/// A live check through the session's cluster; skipped in static mode.
+fn live_check(ctx: &CheckContext, kind: &CheckKind) -> Outcome {
+    let Some(live) = ctx.live else { return Outcome::skipped(STATIC_MODE) };
+    let o = live.run(kind);
+    Outcome { status: o.status, message: o.message, evidence: o.evidence }
+}
+
+/// Why live checks are skipped without a cluster.
+pub const STATIC_MODE: &str = "static mode: no cluster";
 
 /// Run checks; hidden ones only when `include_hidden` (submit and grade).
 pub fn run_checks(ctx: &CheckContext, checks: &[PlannedCheck], include_hidden: bool) -> Vec<CheckResult> {

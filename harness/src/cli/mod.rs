@@ -88,6 +88,16 @@ pub enum Command {
         /// Variant seed (default: random). The same seed gives the same files.
         #[arg(long)]
         seed: Option<u64>,
+        /// Cluster backend for Kubernetes exercises: kind, kubeconfig, k3s or none
+        /// (default: the warm kind cluster when one is up, else static mode).
+        #[arg(long, env = "FAULTLINE_CLUSTER", value_name = "BACKEND")]
+        cluster: Option<String>,
+        /// Kubeconfig context to use (implies the kubeconfig backend).
+        #[arg(long)]
+        context: Option<String>,
+        /// Grade the manifests only, without a cluster.
+        #[arg(long = "static")]
+        static_mode: bool,
     },
     /// Run the visible checks on your workspace and show feedback.
     Check {
@@ -195,6 +205,20 @@ pub enum Command {
     Report {
         #[command(subcommand)]
         report: ReportCommand,
+    },
+    /// Keep a warm cluster for live Kubernetes exercises.
+    Cluster {
+        #[command(subcommand)]
+        action: ClusterAction,
+    },
+    /// Remove Faultline's session namespaces (with --all also its kind clusters and K3s server).
+    Clean {
+        /// Also delete the `faultline-*` kind clusters and the K3s server.
+        #[arg(long)]
+        all: bool,
+        /// Also clean this kubeconfig context.
+        #[arg(long)]
+        context: Option<String>,
     },
     /// Run the demo: start the review exercise in a temp folder, apply the reference
     /// fix, submit and print the scorecard.
@@ -358,6 +382,29 @@ pub enum ReportCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+/// `faultline cluster …`.
+#[derive(Debug, Subcommand)]
+pub enum ClusterAction {
+    /// Create the warm cluster (nothing happens when it is up).
+    Up {
+        /// `kind` (default) or `k3s`.
+        #[arg(long, default_value = "kind")]
+        backend: String,
+        /// Cluster name (kind; `faultline-` is added; default faultline-warm).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Delete the warm cluster.
+    Down {
+        #[arg(long, default_value = "kind")]
+        backend: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Show the warm clusters and session namespaces.
+    Status,
 }
 
 /// Parse arguments, run, and return the process exit code.

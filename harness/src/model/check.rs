@@ -155,6 +155,46 @@ pub enum CheckKind {
         /// Minimum word count.
         min_words: usize,
     },
+    /// Live: the Deployment is Available with every replica updated within the bound.
+    K8sRollout {
+        deployment: String,
+        within_secs: u64,
+    },
+    /// Live: every pod matching the selector is Ready within the bound.
+    K8sPodsReady {
+        selector: String,
+        within_secs: u64,
+    },
+    /// Live: no container of the selected pods restarts during the window.
+    K8sRestartsStable {
+        selector: String,
+        window_secs: u64,
+    },
+    /// Live: no selected container terminated OOMKilled or waiting in CrashLoopBackOff,
+    /// ImagePullBackOff, ErrImagePull or CreateContainerConfigError.
+    K8sNoBadState {
+        selector: String,
+    },
+    /// Live: the Service has ready endpoints (EndpointSlices) within the bound.
+    K8sEndpoints {
+        service: String,
+        within_secs: u64,
+    },
+    /// Live: an HTTP GET through a port-forward to a ready pod behind the Service.
+    K8sHttp {
+        service: String,
+        port: u16,
+        path: String,
+        expect_status: u16,
+        body_contains: Option<String>,
+        within_secs: u64,
+    },
+    /// Live: no Role, RoleBinding or ClusterRoleBinding created or widened since the start.
+    K8sRbacUnchanged,
+    /// Live: these objects (`Kind/name`) still exist in the session namespace.
+    K8sProtected {
+        objects: Vec<String>,
+    },
     /// A Kubernetes finding (`k8s.*`) is gone, and the candidate introduced no other
     /// finding: `tf-fixed` for manifests.
     K8sFixed {
@@ -224,6 +264,14 @@ impl CheckKind {
             CheckKind::TfPlan { .. } => "tf-plan",
             CheckKind::NoSecretsInDiff => "no-secrets-in-diff",
             CheckKind::WrittenAnswer { .. } => "written-answer",
+            CheckKind::K8sRollout { .. } => "k8s-rollout",
+            CheckKind::K8sPodsReady { .. } => "k8s-pods-ready",
+            CheckKind::K8sRestartsStable { .. } => "k8s-restarts-stable",
+            CheckKind::K8sNoBadState { .. } => "k8s-no-bad-state",
+            CheckKind::K8sEndpoints { .. } => "k8s-endpoints",
+            CheckKind::K8sHttp { .. } => "k8s-http",
+            CheckKind::K8sRbacUnchanged => "k8s-rbac-unchanged",
+            CheckKind::K8sProtected { .. } => "k8s-protected",
             CheckKind::K8sFixed { .. } => "k8s-fixed",
             CheckKind::K8sAbsent { .. } => "k8s-absent",
             CheckKind::K8sNoNewFindings { .. } => "k8s-no-new-findings",
@@ -236,5 +284,20 @@ impl CheckKind {
     /// Whether the check needs to run external programs (and so may be skipped).
     pub fn is_external(&self) -> bool {
         matches!(self, CheckKind::Command { .. } | CheckKind::TfPlan { .. })
+    }
+
+    /// Whether the check looks at a live cluster (skipped in static mode).
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self,
+            CheckKind::K8sRollout { .. }
+                | CheckKind::K8sPodsReady { .. }
+                | CheckKind::K8sRestartsStable { .. }
+                | CheckKind::K8sNoBadState { .. }
+                | CheckKind::K8sEndpoints { .. }
+                | CheckKind::K8sHttp { .. }
+                | CheckKind::K8sRbacUnchanged
+                | CheckKind::K8sProtected { .. }
+        )
     }
 }

@@ -9,6 +9,7 @@ pub mod check;
 pub mod exercise;
 pub mod finding;
 pub mod grade;
+pub mod observed;
 pub mod rating;
 pub mod scenario;
 pub mod scorecard;

@@ -96,6 +96,17 @@ pub struct TerraformSettings {
     pub stateful_types: Vec<String>,
 }
 
+/// Kubernetes settings of a scenario.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct KubernetesSettings {
+    /// Folder of manifests relative to the mount, applied to a live session's namespace.
+    pub manifests: String,
+    /// The recorded broken state (YAML, templated), shown as `SYMPTOMS.md`.
+    pub recorded: Option<String>,
+    /// The Deployment whose symptoms are captured live (templated).
+    pub workload: Option<String>,
+}
+
 /// A validated scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -120,4 +131,7 @@ pub struct Scenario {
     /// Checks the broken state must fail; every other check must pass on it.
     pub broken_fails: Vec<String>,
     pub terraform: TerraformSettings,
+    /// Present when the scenario is about a Kubernetes workload.
+    #[serde(default)]
+    pub kubernetes: Option<KubernetesSettings>,
 }

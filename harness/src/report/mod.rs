@@ -8,6 +8,7 @@ pub mod model;
 pub mod render;
 pub mod source;
 pub mod style;
+pub mod symptoms;
 pub mod table;
 pub mod text;
 

@@ -57,6 +57,19 @@ pub struct Marker {
     /// HMAC-SHA256 over the fields above, hex.
     #[serde(default)]
     pub signature: String,
+    /// The live cluster and namespace of the session, when it has one (signed too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ClusterRecord>,
+}
+
+/// Where a live session runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterRecord {
+    pub access: crate::cluster::ClusterAccess,
+    pub namespace: String,
+    /// Roles and bindings at the start, for `k8s-rbac-unchanged`.
+    #[serde(default)]
+    pub rbac: crate::cluster::RbacBaseline,
 }
 
 impl Marker {
@@ -66,10 +79,15 @@ impl Marker {
     }
 
     fn payload(&self) -> String {
-        format!(
+        let mut p = format!(
             "{}\n{}\n{}\n{}\n{}\n{}\n{}",
             self.session, self.exercise, self.candidate, self.seed, self.started_at, self.branch, self.start_commit
-        )
+        );
+        if let Some(c) = &self.cluster {
+            p.push('\n');
+            p.push_str(&serde_json::to_string(c).unwrap_or_default());
+        }
+        p
     }
 
     fn sign(&mut self, key: &[u8]) {
@@ -195,6 +213,7 @@ pub fn create(dir: &Path, m: &Materialized, new: &NewWorkspace, key: &[u8]) -> R
         branch: m.branch.clone(),
         start_commit,
         signature: String::new(),
+        cluster: None,
     };
     marker.sign(key);
     write_marker(dir, &marker)?;
@@ -258,7 +277,7 @@ pub fn snapshot(root: &Path) -> Result<(Snapshot, Vec<Skipped>), WorkspaceError>
             let entry = entry.map_err(io(&dir))?;
             let path = entry.path();
             let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            if rel == ".git" || rel.starts_with(".terraform") || rel.ends_with("/.terraform") {
+            if rel == ".git" || rel == LIVE_DIR || rel.starts_with(".terraform") || rel.ends_with("/.terraform") {
                 continue;
             }
             let ft = entry.file_type().map_err(io(&path))?;
@@ -281,6 +300,63 @@ pub fn snapshot(root: &Path) -> Result<(Snapshot, Vec<Skipped>), WorkspaceError>
         }
     }
     Ok((snap, skipped))
+}
+
+/// Folder (git-ignored, never graded) holding what a live session hands the
+/// candidate, such as the namespace's kubeconfig.
+pub const LIVE_DIR: &str = ".faultline";
+
+/// Record a live session in a workspace: write the captured `SYMPTOMS.md` (as a
+/// commit on the branch, which becomes the start), the candidate's kubeconfig under
+/// [`LIVE_DIR`] (git-ignored), and the cluster in the signed marker.
+pub fn record_live(
+    root: &Path,
+    key: &[u8],
+    record: ClusterRecord,
+    symptoms: Option<&str>,
+    kubeconfig: &str,
+    now: time::OffsetDateTime,
+) -> Result<Marker, WorkspaceError> {
+    let mut marker = read_marker(root, Some(key))?;
+    let git = Git::new(root);
+    if let Some(text) = symptoms {
+        let path = root.join(crate::inject::SYMPTOMS_FILE);
+        fs_err::write(&path, text).map_err(io(&path))?;
+        git.run(&["add", "-A"])?;
+        if !git.run(&["status", "--porcelain"])?.is_empty() {
+            git.run_with(
+                &["commit", "-q", "-m", "Update SYMPTOMS.md with what the live cluster shows"],
+                Some(&Identity { name: "Faultline", email: "faultline@localhost", when: now.unix_timestamp() }),
+                None,
+            )?;
+        }
+        marker.start_commit = git.run(&["rev-parse", "HEAD"])?;
+    }
+    let dir = root.join(LIVE_DIR);
+    fs_err::create_dir_all(&dir).map_err(io(&dir))?;
+    let kc = dir.join("kubeconfig");
+    fs_err::write(&kc, kubeconfig).map_err(io(&kc))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(&kc, std::fs::Permissions::from_mode(0o600)).map_err(io(&kc))?;
+    }
+    let exclude = root.join(".git/info/exclude");
+    let mut ex = fs_err::read_to_string(&exclude).unwrap_or_default();
+    if !ex.lines().any(|l| l.trim() == format!("/{LIVE_DIR}/")) {
+        if !ex.is_empty() && !ex.ends_with('\n') {
+            ex.push('\n');
+        }
+        ex.push_str(&format!("/{LIVE_DIR}/\n"));
+        if let Some(parent) = exclude.parent() {
+            fs_err::create_dir_all(parent).map_err(io(parent))?;
+        }
+        fs_err::write(&exclude, ex).map_err(io(&exclude))?;
+    }
+    marker.cluster = Some(record);
+    marker.sign(key);
+    write_marker(root, &marker)?;
+    Ok(marker)
 }
 
 /// Put the workspace back to the broken start. Current work (committed or not) is
@@ -321,6 +397,7 @@ mod tests {
             branch: "feature/x".into(),
             start_commit: "abc".into(),
             signature: String::new(),
+            cluster: None,
         };
         m.sign(key);
         assert!(m.verify(key));

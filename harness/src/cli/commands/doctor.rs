@@ -37,6 +37,7 @@ pub fn run(ctx: &Ctx) -> Result<Exit, Failure> {
         )),
         Err(_) => rows.push(("content".into(), false, "content has problems: run `faultline list` to see them".into())),
     }
+    rows.extend(super::cluster::doctor_rows());
     if ctx.json() {
         let items: Vec<_> =
             rows.iter().map(|(n, ok, d)| serde_json::json!({"name": n, "ok": ok, "detail": d})).collect();

@@ -1,6 +1,7 @@
 //! Command implementations, one module per command, plus the shared context
 //! (content, data folder, store, output settings) and error-to-exit mapping.
 
+mod cluster;
 mod demo;
 mod doctor;
 mod grade;
@@ -69,6 +70,7 @@ impl From<SessionError> for Failure {
         match e {
             SessionError::Workspace(w) => w.into(),
             SessionError::Store(s) => s.into(),
+            SessionError::Cluster(c) => c.into(),
             other => Failure { exit: Exit::BadInput, report: miette::miette!("{other}") },
         }
     }
@@ -150,7 +152,10 @@ pub fn run(cli: Cli) -> Exit {
     }
     let result = match cli.command {
         Command::List => list::run(&ctx),
-        Command::Start { exercise, dir, candidate, seed } => session::start(&ctx, &exercise, dir, candidate, seed),
+        Command::Start { exercise, dir, candidate, seed, cluster, context, static_mode } => {
+            let live = session::LiveFlags { cluster, context, static_mode };
+            session::start(&ctx, &exercise, dir, candidate, seed, live)
+        }
         Command::Check { dir, no_diff, no_tools } => session::check(&ctx, dir.as_deref(), !no_diff, !no_tools),
         Command::Watch { dir } => watch::run(&ctx, dir.as_deref()),
         Command::Hint { dir } => session::hint(&ctx, dir.as_deref()),
@@ -164,6 +169,8 @@ pub fn run(cli: Cli) -> Exit {
         }
         Command::Schema { check, out } => schema::run(&ctx, check, out),
         Command::Doctor => doctor::run(&ctx),
+        Command::Cluster { action } => cluster::run(&ctx, action),
+        Command::Clean { all, context } => cluster::clean(&ctx, all, context.as_deref()),
         Command::Demo { dir, exercise, seed, no_tools } => demo::run(&ctx, dir, &exercise, seed, !no_tools),
         Command::Report { report } => report::run(&ctx, report),
         Command::Rate { result, dimension, score, note, rater, red_flag } => {

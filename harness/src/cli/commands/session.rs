@@ -22,12 +22,21 @@ pub(super) fn slug(s: &str) -> String {
     s.trim_matches('-').to_string()
 }
 
+/// `start`'s cluster options.
+#[derive(Default)]
+pub struct LiveFlags {
+    pub cluster: Option<String>,
+    pub context: Option<String>,
+    pub static_mode: bool,
+}
+
 pub fn start(
     ctx: &Ctx,
     exercise: &str,
     dir: Option<PathBuf>,
     candidate: Option<String>,
     seed: Option<u64>,
+    live: LiveFlags,
 ) -> Result<Exit, Failure> {
     let catalog = ctx.catalog()?;
     let candidate = candidate
@@ -38,13 +47,34 @@ pub fn start(
     let dir = dir.unwrap_or_else(|| PathBuf::from(format!("{}-{}", slug(exercise), slug(&candidate))));
     let store = ctx.store()?;
     let key = ctx.key()?;
-    let started = session::start(
-        &catalog,
-        &store,
-        &key,
-        &StartOptions { exercise, dir: &dir, candidate: &candidate, seed, mode: "lab", now: now() },
-    )?;
     let ex = session::find_exercise(&catalog, exercise)?;
+    let has_k8s = !session::k8s_scenarios(&catalog, ex).is_empty();
+    let pb = super::cluster::spinner(ctx);
+    let selected = if has_k8s {
+        Some(super::cluster::select_for_start(
+            ctx,
+            live.cluster.as_deref(),
+            live.context.as_deref(),
+            live.static_mode,
+            &pb,
+        )?)
+    } else {
+        None
+    };
+    let access = match &selected {
+        Some(crate::cluster::Selected::Live(a)) => Some(a.clone()),
+        _ => None,
+    };
+    let progress = |m: &str| pb.set_message(m.to_string());
+    let plan = access.as_ref().map(|a| session::LivePlan { access: a, progress: &progress });
+    let options = StartOptions { exercise, dir: &dir, candidate: &candidate, seed, mode: "lab", now: now() };
+    let result = session::start_with_cluster(&catalog, &store, &key, &options, plan.as_ref());
+    pb.finish_and_clear();
+    let (started, live_started) = result?;
+    let static_reason = match &selected {
+        Some(crate::cluster::Selected::Static(why)) => Some(why.clone()),
+        _ => None,
+    };
     if ctx.json() {
         ctx.print_json(&serde_json::json!({
             "workspace": started.root,
@@ -57,6 +87,13 @@ pub fn start(
             "time_box_minutes": ex.time_box_minutes,
             "brief": ex.brief,
             "deliverables": ex.deliverables,
+            "cluster": live_started.as_ref().map(|l| serde_json::json!({
+                "namespace": l.namespace,
+                "kubeconfig": l.kubeconfig,
+                "backend": access.as_ref().map(|a| a.backend.name()),
+                "cluster": access.as_ref().map(|a| a.cluster.clone()),
+            })),
+            "static_mode": static_reason,
         }));
         return Ok(Exit::Ok);
     }
@@ -72,6 +109,19 @@ pub fn start(
         }
     }
     println!();
+    if let (Some(l), Some(a)) = (&live_started, &access) {
+        println!();
+        println!(
+            "Live: the workload runs in namespace {} on {} ({}); SYMPTOMS.md shows what it does now.",
+            l.namespace,
+            a.cluster,
+            a.backend.name()
+        );
+        println!("      export KUBECONFIG={}", l.kubeconfig.display());
+    } else if let Some(why) = &static_reason {
+        println!();
+        println!("static mode: no cluster backend ({why}); grading the manifests only");
+    }
     println!("Workspace: {} (branch {}, seed {seed})", started.root.display(), started.marker.branch);
     println!("Next: cd {} && faultline check", started.root.display());
     Ok(Exit::Ok)
@@ -94,7 +144,8 @@ pub fn check(ctx: &Ctx, dir: Option<&Path>, show_diff: bool, run_tools: bool) ->
     let store = ctx.store()?;
     let hints = session::hints_used(&store, &marker.session)?;
     let used = hints.len();
-    let eval = session::evaluate(&catalog, &root, &marker, Mode::Check, hints, run_tools)?;
+    let live = super::cluster::live_for(&marker);
+    let eval = session::evaluate_live(&catalog, &root, &marker, Mode::Check, hints, run_tools, live.as_deref())?;
     let d = diff::snapshots(&eval.materialized.broken, &eval.candidate, 3);
     let ex = session::find_exercise(&catalog, &marker.exercise)?;
     let next_hint = eval.materialized.hints.get(used);
@@ -213,7 +264,9 @@ pub fn submit(ctx: &Ctx, dir: Option<&Path>, run_tools: bool) -> Result<Exit, Fa
         Err(_) => Vec::new(),
     };
     let hints_used = hints.len();
-    let eval = session::evaluate(&catalog, &root, &marker, Mode::Submit, hints, run_tools)?;
+    let live = super::cluster::live_for(&marker);
+    let eval = session::evaluate_live(&catalog, &root, &marker, Mode::Submit, hints, run_tools, live.as_deref())?;
+    drop(live);
     let ex = session::find_exercise(&catalog, &marker.exercise)?;
     let started_at = marker.started();
     let submitted_at = now();
@@ -229,6 +282,8 @@ pub fn submit(ctx: &Ctx, dir: Option<&Path>, run_tools: bool) -> Result<Exit, Fa
         workspace: Some(root.display().to_string()),
     };
     let id = save(ctx, store.as_ref().ok().map(|s| s as &dyn Store), &record)?;
+    // Submitting ends the session: its namespace goes, the cluster stays.
+    super::cluster::end_session(&marker);
     let minutes = started_at.map(|s| (submitted_at - s).whole_minutes());
     let interview = match &store {
         Ok(s) => match super::interview::record_submit(&**s, &marker.session, id, submitted_at) {

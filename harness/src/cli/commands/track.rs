@@ -219,7 +219,7 @@ fn resume(ctx: &Ctx, candidate: &str, dir: Option<PathBuf>, seed: Option<u64>) -
         eprintln!("Next for {candidate}: {} in lab {} of {} (due {}).", exercise, l.lab, t.track, l.due);
     }
     drop(store);
-    super::session::start(ctx, &exercise, dir, Some(candidate.to_string()), seed)
+    super::session::start(ctx, &exercise, dir, Some(candidate.to_string()), seed, super::session::LiveFlags::default())
 }
 
 fn reset(ctx: &Ctx, candidate: &str, start_date: Option<&str>, yes: bool) -> Result<Exit, Failure> {
