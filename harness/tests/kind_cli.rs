@@ -200,3 +200,14 @@ fn verify_covers_the_kubernetes_lab_in_static_mode() {
     let out = env.run(&["--content", &content(), "verify", "crashlab"], &[]);
     assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
 }
+
+#[test]
+fn a_k3s_server_that_cannot_start_is_an_environment_error_naming_why() {
+    let env = Env::without_kind();
+    let out =
+        env.run(&["cluster", "up", "--backend", "k3s"], &[("FAULTLINE_K3S_IMAGE", "local/faultline-no-such-k3s:none")]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("cannot start K3s") || err.contains("`docker` is not installed"), "{err}");
+    assert!(!env.tmp.path().join("data/clusters/k3s.json").exists(), "nothing is recorded");
+}

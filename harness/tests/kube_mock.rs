@@ -455,3 +455,11 @@ fn http_responses_are_read_over_a_stream() {
         assert!(req.starts_with("GET /healthz HTTP/1.1\r\nHost: web\r\n"), "{req}");
     });
 }
+
+#[test]
+fn a_rollout_past_its_progress_deadline_fails_without_waiting_out_the_bound() {
+    let (s, _) = mock("deadline", Options::default());
+    let o = s.run(&CheckKind::K8sRollout { deployment: "web".into(), within_secs: 600 });
+    assert_eq!(o.status, F);
+    assert!(o.message.contains("passed its progress deadline"), "{}", o.message);
+}

@@ -166,6 +166,18 @@ fn deployment_verdict(d: &Deployment) -> Result<String, String> {
     }
 }
 
+/// Whether the Deployment's `Progressing` condition says its deadline passed.
+fn deadline_exceeded(d: &Deployment) -> bool {
+    let observed =
+        d.status.as_ref().and_then(|s| s.observed_generation).unwrap_or(0) >= d.metadata.generation.unwrap_or(0);
+    observed
+        && d.status.iter().flat_map(|s| s.conditions.iter().flatten()).any(|c| {
+            c.type_.as_deref() == Some("Progressing")
+                && c.status.as_deref() == Some("False")
+                && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
+        })
+}
+
 fn selector_of(d: &Deployment) -> Option<String> {
     let l = d.spec.selector.match_labels.as_ref()?;
     Some(l.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","))
@@ -183,6 +195,8 @@ async fn rollout(client: &kube::Client, ns: &str, name: &str, within: u64) -> Re
         match deployment_verdict(d) {
             Ok(m) => pass(m),
             Err(m) if timed_out => Some(format!("{m}, after {within} s")),
+            // The controller itself has given up: no point waiting out the bound.
+            Err(m) if deadline_exceeded(d) => Some(format!("{m}; the rollout passed its progress deadline")),
             Err(_) => None,
         }
     })
