@@ -17,6 +17,7 @@ pub mod grade;
 pub mod inject;
 pub mod logging;
 pub mod model;
+pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod runner;

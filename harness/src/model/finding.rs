@@ -63,4 +63,12 @@ pub const KNOWN_CLASSES: &[&str] = &[
     "tf.hardcoded-secret",
     "tf.wildcard-iam",
     "tf.deletion-protection-off",
+    "ci.hardcoded-secret",
+    "ci.secret-echo",
+    "ci.script-injection",
+    "ci.unpinned-action",
+    "ci.broad-permissions",
+    "ci.missing-gate",
+    "ci.undefined-secret",
+    "ci.schema",
 ];

@@ -7,6 +7,7 @@
 //! families in [`terraform`] over each. [`secrets`] is a text scanner shared with the
 //! check that looks for credentials added in a diff.
 
+pub mod pipeline;
 pub mod secrets;
 pub mod terraform;
 
