@@ -42,5 +42,10 @@ def main(argv=None):
     return 0
 
 
-if __name__ == "__main__":
+def run():
+    """Entry point of the zipapp: exit with main's status, so a failed selftest fails."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()
