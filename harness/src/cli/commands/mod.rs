@@ -6,6 +6,7 @@ mod doctor;
 mod grade;
 mod lint;
 mod list;
+mod pipeline;
 mod results;
 mod schema;
 mod session;
@@ -139,6 +140,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Lint { path, base, required_tags } => lint::run(&ctx, &path, base.as_deref(), required_tags),
         Command::Schema { check, out } => schema::run(&ctx, check, out),
         Command::Doctor => doctor::run(&ctx),
+        Command::Pipeline { action } => pipeline::run(&ctx, action),
         Command::Demo { dir, exercise, seed, no_tools } => demo::run(&ctx, dir, &exercise, seed, !no_tools),
     };
     match result {

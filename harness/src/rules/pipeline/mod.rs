@@ -340,6 +340,11 @@ impl Cx<'_> {
                 // The printed part: up to a pipe into another command or a redirect to a file.
                 let rest = &code[m.start()..];
                 let printed = rest.split(['|', '>']).next().unwrap_or(rest);
+                let after = &rest[printed.len()..];
+                // Piped into another command or redirected to a file: not printed to the log.
+                if (after.starts_with('|') && !after.starts_with("||")) || after.starts_with('>') {
+                    continue;
+                }
                 let mut named: Vec<String> = Vec::new();
                 if let Ok(pieces) = expr::split_template(printed) {
                     for p in pieces {
