@@ -53,7 +53,7 @@ fn gitlab_file_applies_extends_stages_and_reports_undeclared_stages() {
     let build = wf.job("build").unwrap();
     let StepAction::Run { script, lines, .. } = &build.steps[0].action else { panic!() };
     assert!(script.value.starts_with("echo \"base for"), "before_script from .base comes first: {}", script.value);
-    assert_eq!(lines[0].pos.line, 5);
+    assert_eq!(lines[0].pos.line, 6);
     assert_eq!(build.artifact_paths, ["dist/"]);
     assert_eq!(plan::dependencies(&wf, wf.job("test").unwrap()), ["build"]);
     assert_eq!(plan::dependencies(&wf, wf.job("deploy").unwrap()), ["build"]);

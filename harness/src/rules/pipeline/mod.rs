@@ -261,6 +261,7 @@ impl Cx<'_> {
                 }
             }
         }
+        #[allow(clippy::type_complexity)]
         let steps: Vec<(String, Vec<(usize, usize, String, String)>)> = self
             .run_steps()
             .map(|(j, s)| {
@@ -658,7 +659,7 @@ impl Cx<'_> {
                             "`secrets.{name}` is read, but this reusable workflow does not declare it under `on.workflow_call.secrets`"
                         )));
                     }
-                } else if store.is_some_and(|s| !s.iter().any(|k| *k == name)) {
+                } else if store.is_some_and(|s| !s.contains(&name)) {
                     found.push((
                         pos,
                         subject,
