@@ -28,6 +28,10 @@ pub struct Cli {
     /// Never colour the output (also: NO_COLOR).
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Run pipeline jobs as local processes in a temporary copy instead of containers
+    /// (NOT isolated); used by `pipeline run` and by `pipeline_run` checks.
+    #[arg(long, global = true, env = "FAULTLINE_NO_CONTAINER", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_container: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -190,9 +194,6 @@ pub enum PipelineCommand {
         /// Workflow file relative to --dir (default: the only one under .github/workflows, or .gitlab-ci.yml).
         #[arg(long)]
         workflow: Option<String>,
-        /// Run steps as local processes in a temporary copy: NOT isolated.
-        #[arg(long)]
-        no_container: bool,
         /// Runner image.
         #[arg(long, env = "FAULTLINE_RUNNER_IMAGE")]
         image: Option<String>,

@@ -37,9 +37,8 @@ fn find_workflow(dir: &Path) -> Result<String, Failure> {
     }
 }
 
-pub fn run(ctx: &Ctx, action: PipelineCommand) -> Result<Exit, Failure> {
-    let PipelineCommand::Run { jobs, dir, workflow, no_container, image, secrets, loopback, step_timeout, job_timeout } =
-        action;
+pub fn run(ctx: &Ctx, action: PipelineCommand, no_container: bool) -> Result<Exit, Failure> {
+    let PipelineCommand::Run { jobs, dir, workflow, image, secrets, loopback, step_timeout, job_timeout } = action;
     let dir: PathBuf = match dir {
         Some(d) => d,
         None => std::env::current_dir().map_err(|e| Failure::new(Exit::Internal, e.to_string()))?,
