@@ -28,6 +28,10 @@ pub struct Cli {
     /// Never colour the output (also: NO_COLOR).
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Run pipeline jobs as local processes in a temporary copy instead of containers
+    /// (NOT isolated); used by `pipeline run` and by `pipeline_run` checks.
+    #[arg(long, global = true, env = "FAULTLINE_NO_CONTAINER", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_container: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -155,6 +159,11 @@ pub enum Command {
     },
     /// Show what this machine has (git, terraform, providers, data folder).
     Doctor,
+    /// Run CI pipelines (GitHub Actions, GitLab CI) for real.
+    Pipeline {
+        #[command(subcommand)]
+        action: PipelineCommand,
+    },
     /// Run the demo: start the review exercise in a temp folder, apply the reference
     /// fix, submit and print the scorecard.
     Demo {
@@ -168,6 +177,38 @@ pub enum Command {
         /// Skip checks that run tools (terraform, commands); they show as skipped.
         #[arg(long)]
         no_tools: bool,
+    },
+}
+
+/// `faultline pipeline …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PipelineCommand {
+    /// Run a CI pipeline's jobs, each in a container (or, with --no-container, as local processes).
+    Run {
+        /// Run only this job (and the jobs it needs); repeatable.
+        #[arg(long = "job", value_name = "JOB")]
+        jobs: Vec<String>,
+        /// Repository folder (default: the current folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Workflow file relative to --dir (default: the only one under .github/workflows, or .gitlab-ci.yml).
+        #[arg(long)]
+        workflow: Option<String>,
+        /// Runner image.
+        #[arg(long, env = "FAULTLINE_RUNNER_IMAGE")]
+        image: Option<String>,
+        /// A secret for the run, NAME=VALUE (masked in all output); repeatable.
+        #[arg(long = "secret", value_name = "NAME=VALUE")]
+        secrets: Vec<String>,
+        /// Give jobs the host's loopback (network `host`) instead of no network.
+        #[arg(long)]
+        loopback: bool,
+        /// Limit per step, in seconds.
+        #[arg(long, default_value_t = 300)]
+        step_timeout: u64,
+        /// Limit per job, in seconds.
+        #[arg(long, default_value_t = 600)]
+        job_timeout: u64,
     },
 }
 

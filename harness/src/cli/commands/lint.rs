@@ -28,7 +28,11 @@ pub fn run(ctx: &Ctx, path: &Path, base: Option<&Path>, required_tags: Vec<Strin
     let snap = read(path)?;
     let base = base.map(read).transpose()?;
     let settings = TerraformSettings { required_tags, stateful_types: Vec::new() };
-    let report = crate::rules::lint_terraform(&snap, base.as_ref(), ".", &settings);
+    let mut report = crate::rules::lint_terraform(&snap, base.as_ref(), ".", &settings);
+    // Pipelines (GitHub Actions, GitLab CI) join the same report.
+    let ci = crate::rules::pipeline::lint(&snap, base.as_ref(), ".");
+    report.findings.extend(ci.findings);
+    report.problems.extend(ci.problems);
     let shown = |f: &str| path.join(f).display().to_string();
     if ctx.json() {
         let findings: Vec<_> = report

@@ -6,6 +6,7 @@ mod doctor;
 mod grade;
 mod lint;
 mod list;
+mod pipeline;
 mod results;
 mod schema;
 mod session;
@@ -119,6 +120,10 @@ pub fn workspace_root(dir: Option<&Path>) -> Result<PathBuf, Failure> {
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Exit {
     let style = if cli.no_color { Style::plain() } else { Style::detect() };
+    if cli.no_container {
+        // Read by `pipeline_run` checks; set before any thread starts.
+        std::env::set_var(crate::runner::pipeline::NO_CONTAINER_VAR, "1");
+    }
     let ctx = Ctx {
         data_dir: cli.data_dir,
         content: ContentSource::resolve(cli.content.as_deref()),
@@ -139,6 +144,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Lint { path, base, required_tags } => lint::run(&ctx, &path, base.as_deref(), required_tags),
         Command::Schema { check, out } => schema::run(&ctx, check, out),
         Command::Doctor => doctor::run(&ctx),
+        Command::Pipeline { action } => pipeline::run(&ctx, action, cli.no_container),
         Command::Demo { dir, exercise, seed, no_tools } => demo::run(&ctx, dir, &exercise, seed, !no_tools),
     };
     match result {

@@ -261,6 +261,7 @@ impl Cx<'_> {
                 }
             }
         }
+        #[allow(clippy::type_complexity)]
         let steps: Vec<(String, Vec<(usize, usize, String, String)>)> = self
             .run_steps()
             .map(|(j, s)| {
@@ -340,6 +341,11 @@ impl Cx<'_> {
                 // The printed part: up to a pipe into another command or a redirect to a file.
                 let rest = &code[m.start()..];
                 let printed = rest.split(['|', '>']).next().unwrap_or(rest);
+                let after = &rest[printed.len()..];
+                // Piped into another command or redirected to a file: not printed to the log.
+                if (after.starts_with('|') && !after.starts_with("||")) || after.starts_with('>') {
+                    continue;
+                }
                 let mut named: Vec<String> = Vec::new();
                 if let Ok(pieces) = expr::split_template(printed) {
                     for p in pieces {
@@ -653,7 +659,7 @@ impl Cx<'_> {
                             "`secrets.{name}` is read, but this reusable workflow does not declare it under `on.workflow_call.secrets`"
                         )));
                     }
-                } else if store.is_some_and(|s| !s.iter().any(|k| *k == name)) {
+                } else if store.is_some_and(|s| !s.contains(&name)) {
                     found.push((
                         pos,
                         subject,

@@ -41,7 +41,7 @@ pub(super) enum Executor {
 
 pub(super) enum JobSession {
     Local { ws: PathBuf, runner: PathBuf },
-    Container { container: JobContainer, runner: PathBuf },
+    Container { container: Box<JobContainer>, runner: PathBuf },
 }
 
 /// Output kept under a limit: the head and the tail, with a marker in between.
@@ -163,15 +163,16 @@ impl Executor {
     pub fn start_job(&mut self, ws: &Path, runner: &Path, opts: &RunOptions) -> Result<JobSession, PipelineError> {
         match self {
             Executor::Local => Ok(JobSession::Local { ws: ws.to_path_buf(), runner: runner.to_path_buf() }),
-            Executor::Container(d) => {
-                Ok(JobSession::Container { container: d.start(ws, runner, opts)?, runner: runner.to_path_buf() })
-            }
+            Executor::Container(d) => Ok(JobSession::Container {
+                container: Box::new(d.start(ws, runner, opts)?),
+                runner: runner.to_path_buf(),
+            }),
         }
     }
 
     pub fn end_job(&mut self, session: JobSession) {
         if let (Executor::Container(d), JobSession::Container { container, .. }) = (self, session) {
-            d.remove(container);
+            d.remove(*container);
         }
     }
 
