@@ -160,6 +160,7 @@ fn k8s_benches(c: &mut Criterion) {
             scenario: "bench".into(),
             mount: ".".into(),
             terraform: TerraformSettings::default(),
+            pipeline: None,
             spec: CheckSpec {
                 id: format!("c{i}"),
                 title: "bench".into(),
@@ -386,5 +387,36 @@ fn live_benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(harness, benches, k8s_benches, report_benches, rating_benches, live_benches);
+/// `pipeline/container-overhead-per-job`: wall time of a one-step job minus the
+/// step's own time (container start, workspace copy, exec setup, removal); target
+/// ≤ 300 ms. Skipped when Docker or the runner image is absent.
+fn pipeline_benches(c: &mut Criterion) {
+    use faultline::runner::pipeline::{self as pr, Backend, RunOptions};
+    if !pr::docker_status().available || !pr::image_present(&pr::resolve_image(None)).unwrap_or(false) {
+        eprintln!("skipping pipeline benches: Docker or the runner image is absent");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wf = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&wf).expect("workflow dir");
+    std::fs::write(wf.join("ci.yml"), "on: push\njobs:\n  one:\n    runs-on: x\n    steps:\n      - run: true\n")
+        .expect("workflow");
+    let opts =
+        RunOptions::new(dir.path(), ".github/workflows/ci.yml", Backend::Container { image: pr::resolve_image(None) });
+    let mut group = c.benchmark_group("pipeline");
+    group.sample_size(10);
+    group.bench_function("container-overhead-per-job", |b| {
+        b.iter_custom(|iters| {
+            let mut total = std::time::Duration::ZERO;
+            for _ in 0..iters {
+                let report = pr::run(&opts).expect("runs");
+                total += std::time::Duration::from_millis(report.jobs[0].overhead_ms as u64);
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(harness, benches, k8s_benches, report_benches, rating_benches, live_benches, pipeline_benches);
 criterion_main!(harness);

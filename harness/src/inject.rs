@@ -39,6 +39,8 @@ pub struct PlannedCheck {
     pub mount: String,
     pub spec: CheckSpec,
     pub terraform: crate::model::scenario::TerraformSettings,
+    /// The scenario's pipeline settings (secrets rendered for the seed).
+    pub pipeline: Option<crate::model::scenario::PipelineSettings>,
 }
 
 /// A decoy, rendered: the tree a candidate would hand in with that wrong fix.
@@ -224,6 +226,7 @@ pub fn materialize_scenarios(
                 mount: sc.mount.clone(),
                 spec: render(c, p, &sc.id)?,
                 terraform: render(&sc.terraform, p, &sc.id)?,
+                pipeline: sc.pipeline.as_ref().map(|s| render(s, p, &sc.id)).transpose()?,
             });
         }
         for h in &sc.hints {

@@ -19,6 +19,7 @@ pub mod inject;
 pub mod interview;
 pub mod logging;
 pub mod model;
+pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod runner;

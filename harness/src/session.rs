@@ -83,6 +83,7 @@ pub fn start(catalog: &Catalog, store: &dyn Store, key: &[u8], o: &StartOptions)
         key,
     )?;
     let root = o.dir.canonicalize().unwrap_or_else(|_| o.dir.to_path_buf());
+    write_failing_logs(&root, &m);
     store.create_session(&SessionRecord {
         id: session,
         candidate: o.candidate.to_string(),
@@ -249,4 +250,38 @@ pub fn next_hint(
     };
     store.record_hint(&marker.session, used + 1, h.cost)?;
     Ok((used + 1, m.hints.len(), h.text.clone(), h.cost))
+}
+
+/// For each scenario with `pipeline.failing_log`, run its broken pipeline for real and
+/// write the log into the workspace (untracked), saying how it ran. A run that cannot
+/// start leaves a note in the file instead of a made-up log.
+fn write_failing_logs(root: &Path, m: &Materialized) {
+    use crate::runner::pipeline as pr;
+    let mut done = std::collections::BTreeSet::new();
+    for c in &m.checks {
+        let Some(settings) = &c.pipeline else { continue };
+        let Some(log_name) = &settings.failing_log else { continue };
+        if !done.insert(c.scenario.clone()) {
+            continue;
+        }
+        let mount = root.join(crate::model::snapshot::join(&c.mount, "."));
+        let mut backend = pr::default_backend(settings.image.as_deref());
+        let mut header = String::new();
+        if let pr::Backend::Container { .. } = &backend {
+            if !pr::docker_status().available {
+                backend = pr::Backend::Local;
+                header.push_str("# NOTE: Docker was not available; this log comes from --no-container (local processes, not isolated)\n");
+            }
+        }
+        let mut opts = pr::RunOptions::new(&mount, &settings.workflow, backend);
+        opts.secrets = settings.secrets.clone();
+        opts.network = settings.network;
+        let text = match pr::run(&opts) {
+            Ok(report) => format!("{header}{}", report.log()),
+            Err(e) => format!("{header}# the pipeline could not be run: {e}\n"),
+        };
+        if let Err(e) = fs_err::write(mount.join(log_name), text) {
+            tracing::warn!(error = %e, "cannot write the failing pipeline log");
+        }
+    }
 }

@@ -353,6 +353,7 @@ fn without_a_cluster_live_checks_are_skipped_in_static_mode() {
             red_flag: None,
         },
         terraform: Default::default(),
+        pipeline: None,
     };
     let r = run_check(&CheckContext::new(&snap, &snap, &snap), &planned);
     assert_eq!(r.status, CheckStatus::Skipped);

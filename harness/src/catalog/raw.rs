@@ -235,6 +235,29 @@ pub struct RawScenario {
     /// namespace, and the recorded broken state shown as `SYMPTOMS.md`.
     #[serde(default)]
     pub kubernetes: Option<RawKubernetes>,
+    /// How the scenario's CI pipeline runs.
+    #[serde(default)]
+    pub pipeline: Option<RawPipeline>,
+}
+
+/// CI pipeline settings.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPipeline {
+    /// Workflow file relative to the mount: `.github/workflows/<name>.yml` or `.gitlab-ci.yml`.
+    pub workflow: Sp<String>,
+    /// The repository's secret store, name → value (may use `@{param}`); injected into jobs and masked in all output.
+    #[serde(default)]
+    pub secrets: std::collections::BTreeMap<String, String>,
+    /// Runner image (default: `FAULTLINE_RUNNER_IMAGE` or `local/faultline-runner:bookworm`).
+    #[serde(default)]
+    pub image: Option<String>,
+    /// `none` (default) or `loopback`.
+    #[serde(default)]
+    pub network: crate::model::scenario::PipelineNetwork,
+    /// File written into the workspace at `start` with the log of the broken pipeline's run.
+    #[serde(default)]
+    pub failing_log: Option<Sp<String>>,
 }
 
 /// A seeded parameter: give `name` and exactly one generator.
@@ -472,6 +495,39 @@ pub struct RawCheck {
     /// No container's requests or limits above a bound.
     #[serde(default)]
     pub k8s_limits: Option<RawK8sLimits>,
+    /// A pipeline finding (`ci.*`) is gone and the candidate introduced no other.
+    #[serde(default)]
+    pub ci_fixed: Option<RawTfFinding>,
+    /// No pipeline finding of a class (optionally one subject: `jobs.<job>` or `jobs.<job>.steps[<n>]`).
+    #[serde(default)]
+    pub ci_absent: Option<RawTfFinding>,
+    /// No pipeline finding the candidate introduced.
+    #[serde(default)]
+    pub ci_no_new_findings: Option<RawTfNoNew>,
+    /// Every pipeline file parses and has no `ci.schema` finding.
+    #[serde(default)]
+    pub ci_valid: Option<RawDir>,
+    /// Run the candidate's pipeline for real and expect success or failure.
+    #[serde(default)]
+    pub pipeline_run: Option<RawPipelineRun>,
+}
+
+/// A pipeline run check.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPipelineRun {
+    /// Workflow file relative to the mount (default: the scenario's `pipeline.workflow`).
+    #[serde(default)]
+    pub workflow: Option<String>,
+    /// Jobs to run, with the jobs they need (default: all).
+    #[serde(default)]
+    pub jobs: Vec<String>,
+    /// `success` (default) or `failure`.
+    #[serde(default)]
+    pub expect: crate::model::check::PipelineExpect,
+    /// Limit for the whole run.
+    #[serde(default = "plan_timeout")]
+    pub timeout_secs: u64,
 }
 
 /// No settings.

@@ -9,7 +9,7 @@ use super::raw::{self, Sp};
 use super::ContentTree;
 use crate::model::check::{PathExpect, Risk};
 use crate::model::finding::KNOWN_CLASSES;
-use crate::model::scenario::{KubernetesSettings, TerraformSettings};
+use crate::model::scenario::{KubernetesSettings, PipelineSettings, TerraformSettings};
 use crate::model::{
     CheckKind, CheckSpec, Decoy, Deliverable, Dimension, Edit, Exercise, FaultCommit, Hint, Level, ParamGen, ParamSpec,
     RedFlag, Scenario, Scorecard, Snapshot,
@@ -304,6 +304,17 @@ pub(crate) fn scenario(
         .terraform
         .map(|t| TerraformSettings { required_tags: t.required_tags, stateful_types: t.stateful_types })
         .unwrap_or_default();
+    let pipeline = raw.pipeline.map(|r| pipeline_settings(r, &base, p));
+    for c in &checks {
+        if let CheckKind::PipelineRun { workflow: None, .. } = c.kind {
+            if pipeline.is_none() {
+                p.whole(format!(
+                    "check `{}` runs the pipeline but names no workflow and scenario `{id}` has no `pipeline:` settings",
+                    c.id
+                ));
+            }
+        }
+    }
     let scenario = Scenario {
         id: id.to_string(),
         title: raw.title,
@@ -322,6 +333,7 @@ pub(crate) fn scenario(
         broken_fails: raw.verify.broken_fails.into_iter().map(|b| b.value).collect(),
         terraform,
         kubernetes,
+        pipeline,
     };
     (scenario, refs)
 }
@@ -379,6 +391,42 @@ fn kubernetes_settings(
         Some(text.clone())
     });
     KubernetesSettings { manifests: k.manifests, recorded, workload: k.workload }
+}
+
+fn pipeline_settings(r: raw::RawPipeline, base: &Snapshot, p: &mut FileProblems) -> PipelineSettings {
+    if crate::pipeline::Dialect::of_path(&r.workflow.value).is_none() {
+        p.at_help(
+            &r.workflow,
+            format!("`{}` is not a workflow file", r.workflow.value),
+            "use .github/workflows/<name>.yml or .gitlab-ci.yml (relative to the mount)",
+        );
+    } else if !base.contains(&r.workflow.value) {
+        p.at(&r.workflow, format!("the base files have no `{}`", r.workflow.value));
+    }
+    for name in r.secrets.keys() {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            p.at(&r.workflow, format!("secret name `{name}` may use only letters, digits and `_`"));
+        }
+    }
+    if let Some(log) = &r.failing_log {
+        if log.value.is_empty() || log.value.starts_with('/') || log.value.split('/').any(|s| s == "..") {
+            p.at(log, "failing_log must be a relative path inside the workspace");
+        }
+    }
+    PipelineSettings {
+        workflow: r.workflow.value,
+        secrets: r.secrets,
+        image: r.image,
+        network: r.network,
+        failing_log: r.failing_log.map(|l| l.value),
+    }
+}
+
+fn ci_class(c: &Sp<String>, p: &mut FileProblems) {
+    class(c, p);
+    if KNOWN_CLASSES.contains(&c.value.as_str()) && !c.value.starts_with("ci.") {
+        p.at(c, format!("`{}` is not a pipeline class; ci_* checks take `ci.*` classes", c.value));
+    }
 }
 
 fn edit(dir: &str, e: Sp<raw::RawEdit>, tree: &ContentTree, names: &[&str], p: &mut FileProblems) -> Option<Edit> {
@@ -562,13 +610,60 @@ fn check_kind(c: &raw::RawCheck, names: &[&str], p: &mut FileProblems) -> Option
     }
     k8s_live_kinds(c, p, &mut kinds);
     k8s_kinds(c, names, p, &mut kinds);
+    if let Some(f) = &c.ci_fixed {
+        ci_class(&f.class, p);
+        kinds.push(CheckKind::CiFixed {
+            class: f.class.value.clone(),
+            subject: f.subject.clone(),
+            dir: f.dir.clone(),
+            new_findings: f.new_findings,
+        });
+    }
+    if let Some(f) = &c.ci_absent {
+        ci_class(&f.class, p);
+        kinds.push(CheckKind::CiAbsent {
+            class: f.class.value.clone(),
+            subject: f.subject.clone(),
+            dir: f.dir.clone(),
+        });
+    }
+    if let Some(f) = &c.ci_no_new_findings {
+        f.classes.iter().for_each(|c| ci_class(c, p));
+        kinds.push(CheckKind::CiNoNewFindings {
+            classes: f.classes.iter().map(|c| c.value.clone()).collect(),
+            dir: f.dir.clone(),
+        });
+    }
+    if let Some(d) = &c.ci_valid {
+        kinds.push(CheckKind::CiValid { dir: d.dir.clone() });
+    }
+    if let Some(r) = &c.pipeline_run {
+        if r.timeout_secs == 0 || r.timeout_secs > 3600 {
+            p.at(&c.id, "pipeline_run.timeout_secs must be between 1 and 3600");
+        }
+        if let Some(w) = &r.workflow {
+            if crate::pipeline::Dialect::of_path(w).is_none() {
+                p.at(&c.id, format!("pipeline_run.workflow `{w}` is not a workflow file"));
+            }
+        }
+        kinds.push(CheckKind::PipelineRun {
+            workflow: r.workflow.clone(),
+            jobs: r.jobs.clone(),
+            expect: r.expect,
+            timeout_secs: r.timeout_secs,
+        });
+    }
     match kinds.len() {
         1 => kinds.pop(),
         0 => {
             p.at_help(
                 &c.id,
                 format!("check `{}` has no kind", c.id.value),
-                "add exactly one of: tf_fixed, tf_absent, tf_no_new_findings, tf_parses, file_exists, file_absent, regex, yaml_path, hcl_path, command, tf_plan, no_secrets_in_diff, written_answer, k8s_rollout, k8s_pods_ready, k8s_restarts_stable, k8s_no_bad_state, k8s_endpoints, k8s_http, k8s_rbac_unchanged, k8s_protected",
+                "add exactly one of: tf_fixed, tf_absent, tf_no_new_findings, tf_parses, file_exists, file_absent, regex, \
+                 yaml_path, hcl_path, command, tf_plan, no_secrets_in_diff, written_answer, k8s_fixed, k8s_absent, \
+                 k8s_no_new_findings, k8s_valid, k8s_path, k8s_limits, k8s_rollout, k8s_pods_ready, k8s_restarts_stable, \
+                 k8s_no_bad_state, k8s_endpoints, k8s_http, k8s_rbac_unchanged, k8s_protected, ci_fixed, ci_absent, \
+                 ci_no_new_findings, ci_valid, pipeline_run",
             );
             None
         }

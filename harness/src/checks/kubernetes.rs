@@ -222,6 +222,7 @@ spec:
             scenario: "s".into(),
             mount: "app".into(),
             terraform: TerraformSettings::default(),
+            pipeline: None,
             spec: CheckSpec {
                 id: "c".into(),
                 title: "c".into(),

@@ -8,6 +8,7 @@ mod expect;
 mod files;
 mod kubernetes;
 mod lint;
+mod pipeline;
 mod secrets;
 mod terraform;
 mod tools;
@@ -104,6 +105,26 @@ impl<'a> CheckContext<'a> {
     }
 }
 
+impl CheckContext<'_> {
+    /// Lint the pipelines of one state of the files, once per folder and secret store.
+    pub(crate) fn lint_pipeline(&self, tree: Tree, dir: &str, planned: &PlannedCheck) -> LintReport {
+        let known: Option<Vec<String>> = planned.pipeline.as_ref().map(|p| p.secrets.keys().cloned().collect());
+        let key = (Family::Pipeline, tree, format!("{dir}\u{0}{known:?}"));
+        if let Some(r) = self.lint_cache.borrow().get(&key) {
+            return r.clone();
+        }
+        let settings = crate::rules::pipeline::Settings { known_secrets: known };
+        let snapshot = match tree {
+            Tree::Candidate => self.candidate,
+            Tree::Broken => self.broken,
+            Tree::Base => self.base,
+        };
+        let report = crate::rules::pipeline::lint_with(snapshot, dir, &settings);
+        self.lint_cache.borrow_mut().insert(key, report.clone());
+        report
+    }
+}
+
 /// What a check kind returns before points are attached.
 pub(crate) struct Outcome {
     pub status: CheckStatus,
@@ -186,6 +207,15 @@ pub fn run_check(ctx: &CheckContext, planned: &PlannedCheck) -> CheckResult {
                 min_cpu: min_cpu.as_deref(),
             };
             kubernetes::limits(ctx, mount, dir, object.as_deref(), &bounds)
+        }
+        CheckKind::CiFixed { class, subject, dir, new_findings } => {
+            pipeline::fixed(ctx, planned, dir, class, subject.as_deref(), *new_findings)
+        }
+        CheckKind::CiAbsent { class, subject, dir } => pipeline::absent(ctx, planned, dir, class, subject.as_deref()),
+        CheckKind::CiNoNewFindings { classes, dir } => pipeline::no_new(ctx, planned, dir, classes),
+        CheckKind::CiValid { dir } => pipeline::valid(ctx, planned, dir),
+        CheckKind::PipelineRun { workflow, jobs, expect, timeout_secs } => {
+            pipeline::run(ctx, planned, workflow.as_deref(), jobs, *expect, *timeout_secs)
         }
     };
     let max = f64::from(spec.points);

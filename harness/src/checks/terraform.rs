@@ -114,6 +114,7 @@ mod tests {
             scenario: "s".into(),
             mount: ".".into(),
             terraform: TerraformSettings::default(),
+            pipeline: None,
             spec: CheckSpec {
                 id: "ssh".into(),
                 title: "ssh".into(),

@@ -32,6 +32,10 @@ pub struct Cli {
     /// PostgreSQL URL (postgres://user@host/db) or a SQLite file path.
     #[arg(long, global = true, env = "FAULTLINE_STORE", value_name = "URL")]
     pub store: Option<String>,
+    /// Run pipeline jobs as local processes in a temporary copy instead of containers
+    /// (NOT isolated); used by `pipeline run` and by `pipeline_run` checks.
+    #[arg(long, global = true, env = "FAULTLINE_NO_CONTAINER", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_container: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -220,6 +224,11 @@ pub enum Command {
         #[arg(long)]
         context: Option<String>,
     },
+    /// Run CI pipelines (GitHub Actions, GitLab CI) for real.
+    Pipeline {
+        #[command(subcommand)]
+        action: PipelineCommand,
+    },
     /// Run the demo: start the review exercise in a temp folder, apply the reference
     /// fix, submit and print the scorecard.
     Demo {
@@ -405,6 +414,38 @@ pub enum ClusterAction {
     },
     /// Show the warm clusters and session namespaces.
     Status,
+}
+
+/// `faultline pipeline …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PipelineCommand {
+    /// Run a CI pipeline's jobs, each in a container (or, with --no-container, as local processes).
+    Run {
+        /// Run only this job (and the jobs it needs); repeatable.
+        #[arg(long = "job", value_name = "JOB")]
+        jobs: Vec<String>,
+        /// Repository folder (default: the current folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Workflow file relative to --dir (default: the only one under .github/workflows, or .gitlab-ci.yml).
+        #[arg(long)]
+        workflow: Option<String>,
+        /// Runner image.
+        #[arg(long, env = "FAULTLINE_RUNNER_IMAGE")]
+        image: Option<String>,
+        /// A secret for the run, NAME=VALUE (masked in all output); repeatable.
+        #[arg(long = "secret", value_name = "NAME=VALUE")]
+        secrets: Vec<String>,
+        /// Give jobs the host's loopback (network `host`) instead of no network.
+        #[arg(long)]
+        loopback: bool,
+        /// Limit per step, in seconds.
+        #[arg(long, default_value_t = 300)]
+        step_timeout: u64,
+        /// Limit per job, in seconds.
+        #[arg(long, default_value_t = 600)]
+        job_timeout: u64,
+    },
 }
 
 /// Parse arguments, run, and return the process exit code.

@@ -56,6 +56,17 @@ pub enum NewFindings {
     SameClass,
 }
 
+/// What a `pipeline-run` check expects of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PipelineExpect {
+    /// Every selected job succeeds.
+    #[default]
+    Success,
+    /// At least one selected job fails.
+    Failure,
+}
+
 /// A risk a written answer is expected to name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Risk {
@@ -211,6 +222,21 @@ pub enum CheckKind {
         subject: Option<String>,
         dir: String,
     },
+    /// A pipeline finding (`ci.*`) is gone, and the candidate introduced no other.
+    CiFixed {
+        class: String,
+        /// `jobs.<job>` or `jobs.<job>.steps[<n>]`; any subject when absent.
+        subject: Option<String>,
+        /// Folder holding the pipeline files, relative to the scenario mount.
+        dir: String,
+        new_findings: NewFindings,
+    },
+    /// No pipeline finding of a class (optionally one subject).
+    CiAbsent {
+        class: String,
+        subject: Option<String>,
+        dir: String,
+    },
     /// The candidate introduced no Kubernetes finding (all classes, or the listed ones).
     K8sNoNewFindings {
         classes: Vec<String>,
@@ -245,6 +271,24 @@ pub enum CheckKind {
         /// Every CPU limit must be at least this.
         min_cpu: Option<String>,
     },
+    /// The candidate introduced no pipeline finding (all `ci.*` classes, or the listed ones).
+    CiNoNewFindings {
+        classes: Vec<String>,
+        dir: String,
+    },
+    /// Every pipeline file parses and has no `ci.schema` finding.
+    CiValid {
+        dir: String,
+    },
+    /// Run the candidate's pipeline for real (in containers) and expect success or failure.
+    PipelineRun {
+        /// Workflow file relative to the mount; the scenario's `pipeline.workflow` when absent.
+        workflow: Option<String>,
+        /// Jobs to run (with the jobs they need); all when empty.
+        jobs: Vec<String>,
+        expect: PipelineExpect,
+        timeout_secs: u64,
+    },
 }
 
 impl CheckKind {
@@ -278,12 +322,17 @@ impl CheckKind {
             CheckKind::K8sValid { .. } => "k8s-valid",
             CheckKind::K8sPath { .. } => "k8s-path",
             CheckKind::K8sLimits { .. } => "k8s-limits",
+            CheckKind::CiFixed { .. } => "ci-fixed",
+            CheckKind::CiAbsent { .. } => "ci-absent",
+            CheckKind::CiNoNewFindings { .. } => "ci-no-new-findings",
+            CheckKind::CiValid { .. } => "ci-valid",
+            CheckKind::PipelineRun { .. } => "pipeline-run",
         }
     }
 
     /// Whether the check needs to run external programs (and so may be skipped).
     pub fn is_external(&self) -> bool {
-        matches!(self, CheckKind::Command { .. } | CheckKind::TfPlan { .. })
+        matches!(self, CheckKind::Command { .. } | CheckKind::TfPlan { .. } | CheckKind::PipelineRun { .. })
     }
 
     /// Whether the check looks at a live cluster (skipped in static mode).

@@ -74,4 +74,12 @@ pub const KNOWN_CLASSES: &[&str] = &[
     "k8s.host-path",
     "k8s.secret-literal-env",
     "k8s.schema",
+    "ci.hardcoded-secret",
+    "ci.secret-echo",
+    "ci.script-injection",
+    "ci.unpinned-action",
+    "ci.broad-permissions",
+    "ci.missing-gate",
+    "ci.undefined-secret",
+    "ci.schema",
 ];

@@ -107,6 +107,32 @@ pub struct KubernetesSettings {
     pub workload: Option<String>,
 }
 
+/// Network a scenario's pipeline jobs get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PipelineNetwork {
+    /// No network at all (the default).
+    #[default]
+    None,
+    /// The host's loopback only (for services a job starts itself); containers use the
+    /// host network namespace, so use it only for trusted fixture code.
+    Loopback,
+}
+
+/// How a scenario's CI pipeline runs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PipelineSettings {
+    /// The workflow file, relative to the mount (`.github/workflows/ci.yml` or `.gitlab-ci.yml`).
+    pub workflow: String,
+    /// The repository's secret store: name → value (templated), injected and masked.
+    pub secrets: std::collections::BTreeMap<String, String>,
+    /// Runner image override.
+    pub image: Option<String>,
+    pub network: PipelineNetwork,
+    /// File written into the workspace at `start`: the log of the broken pipeline's run.
+    pub failing_log: Option<String>,
+}
+
 /// A validated scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -134,4 +160,7 @@ pub struct Scenario {
     /// Present when the scenario is about a Kubernetes workload.
     #[serde(default)]
     pub kubernetes: Option<KubernetesSettings>,
+    /// CI pipeline settings, for scenarios whose files hold a pipeline.
+    #[serde(default)]
+    pub pipeline: Option<PipelineSettings>,
 }

@@ -12,6 +12,7 @@
 //! comparing findings.
 
 pub mod kubernetes;
+pub mod pipeline;
 pub mod secrets;
 pub mod terraform;
 
@@ -89,8 +90,7 @@ pub fn lint(
     match family {
         Family::Terraform => lint_terraform(snapshot, base, dir, &settings.terraform),
         Family::Kubernetes => kubernetes::lint(snapshot, base, dir),
-        // filled by the pipelines branch
-        Family::Pipeline => LintReport::default(),
+        Family::Pipeline => pipeline::lint(snapshot, base, dir),
     }
 }
 

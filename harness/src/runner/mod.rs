@@ -21,6 +21,7 @@
 //! The API is synchronous and uses plain threads rather than an async runtime, so it
 //! can be called from anywhere, including from code that itself runs on tokio.
 
+pub mod pipeline;
 pub mod terraform;
 
 use std::ffi::OsString;

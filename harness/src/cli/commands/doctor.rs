@@ -22,6 +22,27 @@ pub fn run(ctx: &Ctx) -> Result<Exit, Failure> {
         }
         Err(reason) => rows.push(("terraform".into(), false, format!("{reason} (fmt and plan checks are skipped)"))),
     }
+    let docker = crate::runner::pipeline::docker_status();
+    match &docker.version {
+        Some(v) if docker.available => rows.push(("docker".into(), true, v.clone())),
+        _ => rows.push((
+            "docker".into(),
+            false,
+            format!("{} (pipeline_run checks report an infrastructure error; use --no-container)", docker.detail),
+        )),
+    }
+    let image = crate::runner::pipeline::resolve_image(None);
+    if docker.available {
+        match crate::runner::pipeline::image_present(&image) {
+            Ok(true) => rows.push(("runner image".into(), true, image)),
+            Ok(false) => rows.push((
+                "runner image".into(),
+                false,
+                format!("{image} is missing: run scripts/build-runner-image.sh"),
+            )),
+            Err(e) => rows.push(("runner image".into(), false, e)),
+        }
+    }
     match ctx.data_dir() {
         Ok(d) => match ctx.store() {
             Ok(_) => rows.push(("results store".into(), true, d.join("faultline.db").display().to_string())),

@@ -35,6 +35,9 @@ fn detect(snap: &Snapshot) -> Vec<Family> {
     if crate::rules::kubernetes::has_manifests(snap, ".") {
         found.push(Family::Kubernetes);
     }
+    if snap.paths().any(|p| crate::pipeline::Dialect::of_path(p).is_some()) {
+        found.push(Family::Pipeline);
+    }
     if found.is_empty() {
         found.push(Family::Terraform);
     }

@@ -8,6 +8,7 @@ mod grade;
 mod interview;
 mod lint;
 mod list;
+mod pipeline;
 mod rate;
 mod report;
 mod results;
@@ -138,6 +139,10 @@ pub fn workspace_root(dir: Option<&Path>) -> Result<PathBuf, Failure> {
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> Exit {
     let style = if cli.no_color { Style::plain() } else { Style::detect() };
+    if cli.no_container {
+        // Read by `pipeline_run` checks; set before any thread starts.
+        std::env::set_var(crate::runner::pipeline::NO_CONTAINER_VAR, "1");
+    }
     let ctx = Ctx {
         data_dir: cli.data_dir,
         content: ContentSource::resolve(cli.content.as_deref()),
@@ -171,6 +176,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Doctor => doctor::run(&ctx),
         Command::Cluster { action } => cluster::run(&ctx, action),
         Command::Clean { all, context } => cluster::clean(&ctx, all, context.as_deref()),
+        Command::Pipeline { action } => pipeline::run(&ctx, action, cli.no_container),
         Command::Demo { dir, exercise, seed, no_tools } => demo::run(&ctx, dir, &exercise, seed, !no_tools),
         Command::Report { report } => report::run(&ctx, report),
         Command::Rate { result, dimension, score, note, rater, red_flag } => {

@@ -1,0 +1,241 @@
+//! The container side: Docker checks and one container per job through
+//! testcontainers, removed when the job ends, on a timeout and on Ctrl-C.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use testcontainers::bollard::Docker as Bollard;
+use testcontainers::core::{ExecCommand, Mount};
+use testcontainers::runners::AsyncRunner;
+use testcontainers::{ContainerAsync, GenericImage, ImageExt};
+use tokio::io::AsyncReadExt;
+
+use super::exec::{Capture, StepRun};
+use super::{PipelineError, RunOptions};
+use crate::model::scenario::PipelineNetwork;
+
+/// What `faultline doctor` says about Docker.
+#[derive(Debug, Clone)]
+pub struct DockerStatus {
+    pub available: bool,
+    /// Engine version and API version, when it answered.
+    pub version: Option<String>,
+    /// Why it is not available.
+    pub detail: String,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, PipelineError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| PipelineError::Container(format!("cannot start an async runtime: {e}")))
+}
+
+async fn ping(client: &Bollard) -> Result<String, String> {
+    let answer = tokio::time::timeout(Duration::from_secs(5), client.version()).await;
+    match answer {
+        Ok(Ok(v)) => Ok(format!(
+            "{} (API {})",
+            v.version.unwrap_or_else(|| "?".into()),
+            v.api_version.unwrap_or_else(|| "?".into())
+        )),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the Docker daemon did not answer within 5 s".into()),
+    }
+}
+
+/// Whether a Docker engine answers here, and its version.
+pub fn docker_status() -> DockerStatus {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => return DockerStatus { available: false, version: None, detail: e.to_string() },
+    };
+    rt.block_on(async {
+        match Bollard::connect_with_local_defaults() {
+            Err(e) => DockerStatus { available: false, version: None, detail: e.to_string() },
+            Ok(client) => match ping(&client).await {
+                Ok(v) => DockerStatus { available: true, version: Some(v), detail: String::new() },
+                Err(e) => DockerStatus { available: false, version: None, detail: e },
+            },
+        }
+    })
+}
+
+/// Whether the image is present locally (no pull is ever attempted).
+pub fn image_present(image: &str) -> Result<bool, String> {
+    let rt = runtime().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let client = Bollard::connect_with_local_defaults().map_err(|e| e.to_string())?;
+        ping(&client).await?;
+        Ok(client.inspect_image(image).await.is_ok())
+    })
+}
+
+/// `name:tag` split the way Docker does (a `:` after the last `/`).
+fn split_image(image: &str) -> (String, String) {
+    let slash = image.rfind('/').map_or(0, |i| i + 1);
+    match image[slash..].rfind(':') {
+        Some(i) => (image[..slash + i].to_string(), image[slash + i + 1..].to_string()),
+        None => (image.to_string(), "latest".to_string()),
+    }
+}
+
+/// A connection to Docker for one run.
+pub(super) struct Docker {
+    rt: tokio::runtime::Runtime,
+    image: String,
+}
+
+pub(super) struct JobContainer {
+    inner: Option<ContainerAsync<GenericImage>>,
+}
+
+impl Docker {
+    pub fn connect(image: &str, _opts: &RunOptions) -> Result<Self, PipelineError> {
+        let rt = runtime()?;
+        rt.block_on(async {
+            let client = Bollard::connect_with_local_defaults()
+                .map_err(|e| PipelineError::DockerUnavailable { reason: e.to_string() })?;
+            ping(&client).await.map_err(|reason| PipelineError::DockerUnavailable { reason })?;
+            if client.inspect_image(image).await.is_err() {
+                return Err(PipelineError::ImageMissing { image: image.to_string() });
+            }
+            Ok(())
+        })?;
+        Ok(Docker { rt, image: image.to_string() })
+    }
+
+    pub fn start(&mut self, ws: &Path, runner: &Path, opts: &RunOptions) -> Result<JobContainer, PipelineError> {
+        let (name, tag) = split_image(&self.image);
+        let network = match opts.network {
+            PipelineNetwork::None => "none",
+            PipelineNetwork::Loopback => "host",
+        };
+        let (memory, cpus, pids) = (opts.limits.memory_bytes, opts.limits.nano_cpus, opts.limits.pids);
+        let request = GenericImage::new(name, tag)
+            .with_cmd(["sleep", "infinity"])
+            .with_network(network)
+            .with_label("faultline.pipeline", "1")
+            .with_mount(Mount::bind_mount(ws.display().to_string(), "/workspace"))
+            .with_mount(Mount::bind_mount(runner.display().to_string(), "/runner"))
+            .with_working_dir("/workspace")
+            .with_host_config_modifier(move |hc| {
+                hc.memory = Some(memory);
+                hc.memory_swap = Some(memory);
+                hc.nano_cpus = Some(cpus);
+                hc.pids_limit = Some(pids);
+            });
+        let started = self.rt.block_on(async {
+            tokio::select! {
+                c = request.start() => c.map_err(|e| PipelineError::Container(e.to_string())),
+                _ = tokio::signal::ctrl_c() => Err(PipelineError::Interrupted),
+            }
+        })?;
+        Ok(JobContainer { inner: Some(started) })
+    }
+
+    pub fn remove(&mut self, mut job: JobContainer) {
+        if let Some(c) = job.inner.take() {
+            // `rm` forces removal, so a PID 1 that ignores SIGTERM does not cost 10 s.
+            let _ = self.rt.block_on(c.rm());
+        }
+    }
+
+    pub fn exec(
+        &mut self,
+        job: &mut JobContainer,
+        wrapper: &str,
+        limit: Duration,
+        output_limit: usize,
+    ) -> Result<StepRun, PipelineError> {
+        let Some(container) = job.inner.as_ref() else {
+            return Err(PipelineError::Container("the job's container is gone".into()));
+        };
+        let started = Instant::now();
+        let work = async {
+            let mut res = container
+                .exec(ExecCommand::new(["bash", wrapper]))
+                .await
+                .map_err(|e| PipelineError::Container(e.to_string()))?;
+            let mut capture = Capture::new(output_limit);
+            {
+                let mut out = res.stdout();
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    match out.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => capture.push(&buf[..n]),
+                    }
+                }
+            }
+            let _ = res.stderr_to_vec().await;
+            let mut code = None;
+            for _ in 0..100 {
+                code = res.exit_code().await.map_err(|e| PipelineError::Container(e.to_string()))?;
+                if code.is_some() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            Ok::<_, PipelineError>((code, capture))
+        };
+        // `timeout` inside the container ends the step; this deadline is the backstop.
+        let outcome = self.rt.block_on(async {
+            tokio::select! {
+                r = tokio::time::timeout(limit + Duration::from_secs(10), work) => Ok(r),
+                _ = tokio::signal::ctrl_c() => Err(PipelineError::Interrupted),
+            }
+        });
+        let duration = started.elapsed();
+        match outcome {
+            Err(e) => {
+                let job_container = JobContainer { inner: job.inner.take() };
+                self.remove(job_container);
+                Err(e)
+            }
+            Ok(Err(_elapsed)) => {
+                // The step outlived its limit and the in-container kill: stop the container.
+                let job_container = JobContainer { inner: job.inner.take() };
+                self.remove(job_container);
+                Ok(StepRun {
+                    exit_code: None,
+                    timed_out: true,
+                    output: "[faultline: the step did not end at its limit; its container was removed]\n".into(),
+                    truncated: false,
+                    duration,
+                })
+            }
+            Ok(Ok(result)) => {
+                let (code, capture) = result?;
+                let (output, truncated) = capture.finish();
+                Ok(StepRun {
+                    exit_code: code.and_then(|c| i32::try_from(c).ok()),
+                    timed_out: false,
+                    output,
+                    truncated,
+                    duration,
+                })
+            }
+        }
+    }
+}
+
+impl Drop for Docker {
+    fn drop(&mut self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_names_split_at_the_tag_not_the_registry_port() {
+        assert_eq!(
+            split_image("local/faultline-runner:bookworm"),
+            ("local/faultline-runner".into(), "bookworm".into())
+        );
+        assert_eq!(split_image("registry:5000/x"), ("registry:5000/x".into(), "latest".into()));
+        assert_eq!(split_image("debian"), ("debian".into(), "latest".into()));
+    }
+}

@@ -1,0 +1,224 @@
+//! Pipelines: parsing with positions, the ci.* lint classes on fixture files, and
+//! the runner in real containers (skipped only when Docker or the runner image is
+//! absent) and as local processes.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use faultline::model::Snapshot;
+use faultline::pipeline::{parse_workflow, plan, Dialect, StepAction};
+use faultline::runner::pipeline::{self as pr, Backend, JobStatus, RunOptions, StepStatus};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pipelines")
+}
+
+fn snapshot(dir: &Path) -> Snapshot {
+    let mut s = Snapshot::new();
+    fn walk(root: &Path, dir: &Path, s: &mut Snapshot) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, s);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().to_string();
+                s.insert(rel, std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    walk(dir, dir, &mut s);
+    s
+}
+
+#[test]
+fn github_workflow_parses_with_positions_needs_and_steps() {
+    let text = std::fs::read_to_string(fixtures().join("lint/bad/.github/workflows/ci.yml")).unwrap();
+    let (wf, issues) = parse_workflow("ci.yml", &text, Dialect::GitHub).unwrap();
+    assert_eq!(wf.triggers, ["push", "issues"]);
+    let publish = wf.job("publish").unwrap();
+    assert_eq!(publish.pos.line, 12);
+    assert_eq!(publish.needs[0].value, "test");
+    let StepAction::Run { script, .. } = &publish.steps[1].action else { panic!("run step expected") };
+    assert!(script.value.contains("docker push"));
+    assert_eq!(publish.steps[1].pos.line, 19);
+    let rules: Vec<(&str, usize)> = issues.iter().map(|i| (i.rule, i.pos.line)).collect();
+    assert_eq!(rules, [("unknown-key", 32), ("unknown-need", 28)]);
+    assert_eq!(plan::order(&wf).unwrap(), ["test", "publish", "triage", "deploy", "release"]);
+}
+
+#[test]
+fn gitlab_file_applies_extends_stages_and_reports_undeclared_stages() {
+    let text = std::fs::read_to_string(fixtures().join("gitlab/.gitlab-ci.yml")).unwrap();
+    let (wf, issues) = parse_workflow(".gitlab-ci.yml", &text, Dialect::GitLab).unwrap();
+    let build = wf.job("build").unwrap();
+    let StepAction::Run { script, lines, .. } = &build.steps[0].action else { panic!() };
+    assert!(script.value.starts_with("echo \"base for"), "before_script from .base comes first: {}", script.value);
+    assert_eq!(lines[0].pos.line, 6);
+    assert_eq!(build.artifact_paths, ["dist/"]);
+    assert_eq!(plan::dependencies(&wf, wf.job("test").unwrap()), ["build"]);
+    assert_eq!(plan::dependencies(&wf, wf.job("deploy").unwrap()), ["build"]);
+    assert!(issues.iter().any(|i| i.rule == "unknown-stage" && i.pos.line == 27));
+    assert!(issues.iter().any(|i| i.rule == "unknown-key" && i.message.contains("did you mean `artifacts`")));
+}
+
+#[test]
+fn lint_bad_fixture_hits_every_github_class_at_its_line() {
+    let snap = snapshot(&fixtures().join("lint/bad"));
+    let report = faultline::rules::pipeline::lint(&snap, None, ".");
+    let got: Vec<(String, usize, String)> =
+        report.findings.iter().map(|f| (f.class.clone(), f.line, f.subject.clone())).collect();
+    for want in [
+        ("ci.broad-permissions", 3, "workflow"),
+        ("ci.hardcoded-secret", 5, "workflow"),
+        ("ci.unpinned-action", 18, "jobs.publish.steps[0]"),
+        ("ci.secret-echo", 20, "jobs.publish.steps[1]"),
+        ("ci.script-injection", 25, "jobs.triage.steps[0]"),
+        ("ci.missing-gate", 26, "jobs.deploy"),
+        ("ci.schema", 28, "jobs.deploy"),
+        ("ci.undefined-secret", 34, "jobs.release"),
+    ] {
+        assert!(got.iter().any(|(c, l, s)| c == want.0 && *l == want.1 && s == want.2), "missing {want:?} in {got:#?}");
+    }
+}
+
+#[test]
+fn lint_good_fixture_is_clean_and_a_known_store_flags_unknown_secrets() {
+    let snap = snapshot(&fixtures().join("lint/good"));
+    let report = faultline::rules::pipeline::lint(&snap, None, ".");
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let settings = faultline::rules::pipeline::Settings { known_secrets: Some(vec!["REGISTRY_TOKEN".into()]) };
+    let report = faultline::rules::pipeline::lint_with(&snap, ".", &settings);
+    let undefined: Vec<&str> =
+        report.findings.iter().filter(|f| f.class == "ci.undefined-secret").map(|f| f.subject.as_str()).collect();
+    assert_eq!(undefined, ["jobs.deploy.steps[0]"]);
+}
+
+#[test]
+fn invalid_yaml_is_a_problem_with_file_line_and_column() {
+    let mut snap = Snapshot::new();
+    snap.insert(".github/workflows/ci.yml", "on: push\njobs:\n  a: [\n");
+    let report = faultline::rules::pipeline::lint(&snap, None, ".");
+    assert_eq!(report.problems.len(), 1);
+    assert_eq!(report.problems[0].file, ".github/workflows/ci.yml");
+    assert!(report.problems[0].line >= 3, "{:?}", report.problems[0]);
+}
+
+// ---------------------------------------------------------------- runner
+
+fn runner_fixture() -> PathBuf {
+    fixtures().join("runner")
+}
+
+/// The container backend, or `None` (with the reason printed) when Docker or the image is absent.
+fn container_backend() -> Option<Backend> {
+    let status = pr::docker_status();
+    if !status.available {
+        eprintln!("skipping: Docker not available ({})", status.detail);
+        return None;
+    }
+    let image = pr::resolve_image(None);
+    if !pr::image_present(&image).unwrap_or(false) {
+        eprintln!("skipping: runner image {image} missing (scripts/build-runner-image.sh)");
+        return None;
+    }
+    Some(Backend::Container { image })
+}
+
+fn run_job(backend: Backend, job: &str) -> pr::RunReport {
+    let mut opts = RunOptions::new(runner_fixture(), ".github/workflows/limits.yml", backend);
+    opts.jobs = vec![job.to_string()];
+    opts.secrets.insert("REGISTRY_TOKEN".into(), "s3cr3t-value-123".into());
+    opts.limits.output_limit = 16 * 1024;
+    opts.limits.step_timeout = Duration::from_secs(60);
+    pr::run(&opts).unwrap()
+}
+
+fn step_of<'r>(r: &'r pr::RunReport, job: &str) -> &'r pr::StepReport {
+    let j = r.jobs.iter().find(|j| j.id == job).unwrap();
+    j.steps.iter().find(|s| s.status != StepStatus::Skipped).unwrap()
+}
+
+fn limits_hold(backend: Backend, isolated: bool) {
+    let slow = run_job(backend.clone(), "slow");
+    assert!(!slow.succeeded());
+    assert_eq!(step_of(&slow, "slow").status, StepStatus::TimedOut, "{}", slow.log());
+    assert!(slow.failure_summary().contains("timed out"), "{}", slow.failure_summary());
+
+    let chatty = run_job(backend.clone(), "chatty");
+    let s = step_of(&chatty, "chatty");
+    assert!(s.truncated);
+    assert!(s.log.len() < 20 * 1024, "kept {} bytes", s.log.len());
+    assert!(s.log.contains("bytes of output dropped"));
+
+    let net = run_job(backend.clone(), "network");
+    assert_eq!(net.jobs[0].status, JobStatus::Failure, "{}", net.log());
+
+    let secret = run_job(backend, "secret");
+    assert!(secret.succeeded(), "{}", secret.log());
+    let log = serde_json::to_string(&secret).unwrap() + &secret.log();
+    assert!(!log.contains("s3cr3t-value-123"), "secret leaked: {log}");
+    assert!(log.contains("the token is ***"), "{log}");
+    assert_eq!(secret.isolated, isolated);
+}
+
+#[test]
+fn container_steps_are_limited_and_secrets_masked() {
+    let Some(backend) = container_backend() else { return };
+    limits_hold(backend, true);
+}
+
+#[test]
+fn container_steps_cannot_escape_the_workspace() {
+    let Some(backend) = container_backend() else { return };
+    let marker = Path::new("/faultline-escape-marker");
+    let _ = std::fs::remove_file(marker);
+    let host_only = std::env::temp_dir().join("faultline-host-only-probe");
+    std::fs::write(&host_only, "host").unwrap();
+    let mut opts = RunOptions::new(runner_fixture(), ".github/workflows/limits.yml", backend);
+    opts.jobs = vec!["escape".into()];
+    let r = pr::run(&opts).unwrap();
+    assert!(r.succeeded(), "{}", r.log());
+    assert!(!marker.exists(), "a write to / inside the container reached the host");
+    // The repository itself is untouched: the job ran in a copy.
+    assert!(!runner_fixture().join("dist").exists());
+}
+
+#[test]
+fn container_artifacts_and_outputs_pass_between_jobs() {
+    let Some(backend) = container_backend() else { return };
+    let r = run_job(backend, "deploy");
+    assert!(r.succeeded(), "{}", r.log());
+    let deploy = r.jobs.iter().find(|j| j.id == "deploy").unwrap();
+    assert!(deploy.steps[1].log.contains("deploying v7"), "{}", r.log());
+}
+
+#[test]
+fn local_steps_have_the_same_limits_and_say_they_are_not_isolated() {
+    limits_hold(Backend::Local, false);
+}
+
+#[test]
+fn gitlab_pipeline_runs_locally_with_artifacts_between_stages() {
+    let mut opts = RunOptions::new(fixtures().join("gitlab"), ".gitlab-ci.yml", Backend::Local);
+    opts.jobs = vec!["test".into()];
+    let r = pr::run(&opts).unwrap();
+    assert!(r.succeeded(), "{}", r.log());
+    assert_eq!(r.jobs.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), ["build", "test"]);
+}
+
+#[test]
+fn an_action_that_cannot_run_offline_fails_with_its_line() {
+    let snap_dir = tempfile::tempdir().unwrap();
+    let wf = snap_dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&wf).unwrap();
+    std::fs::write(
+        wf.join("ci.yml"),
+        "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: someone/thing@v1\n",
+    )
+    .unwrap();
+    let r = pr::run(&RunOptions::new(snap_dir.path(), ".github/workflows/ci.yml", Backend::Local)).unwrap();
+    assert!(!r.succeeded());
+    let s = &r.jobs[0].steps[0];
+    assert_eq!(s.status, StepStatus::NotRunnable);
+    assert!(s.log.contains("ci.yml:6"), "{}", s.log);
+}

@@ -1,0 +1,3 @@
+"""Usage-based price quotes for the @{service} service."""
+
+__all__ = ["pricing"]
