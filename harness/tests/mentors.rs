@@ -151,6 +151,15 @@ fn an_interviewer_runs_a_timed_exercise_rates_it_and_hands_over_a_scorecard() {
     let (_, stored) = env.json(&["--content", c, "results", "--id", &id_s]);
     assert_eq!(stored["final"], true, "results --id shows the rated grade: {stored}");
 
+    // Reports show the grade with the ratings folded in, too.
+    let candidate = stored["candidate"].as_str().unwrap().to_string();
+    let (code, report) = env.json(&["--content", c, "report", "candidate", &candidate]);
+    assert_eq!(code, 0, "{report}");
+    let entry = &report["timeline"][0];
+    assert_eq!(entry["final"], true, "the report's grade carries the ratings: {report}");
+    let at = report["dimensions"].as_array().unwrap().iter().position(|d| d["id"] == "writing").unwrap();
+    assert_eq!(entry["dimensions"][at], 83.3, "{report}");
+
     let out = env.run(&["--content", c, "interview", "note", &id_s, "asked good questions", "--author", "grace"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 
@@ -243,7 +252,7 @@ fn a_new_hire_is_enrolled_and_sees_done_next_and_overdue_labs() {
     assert_eq!(tracks[0]["labs"][0]["due"], "2020-01-21");
     let out = env.run(&["track", "status"]);
     let shown = text(&out.stdout);
-    assert!(shown.contains("[--------------------] 0/1 labs"), "{shown}");
+    assert!(shown.contains("[--------------------] 0/3 labs"), "{shown}");
     assert!(shown.contains("OVERDUE"), "{shown}");
 
     // Reset to a future start: nothing is overdue, the first lab is next.

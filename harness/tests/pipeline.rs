@@ -222,3 +222,60 @@ fn an_action_that_cannot_run_offline_fails_with_its_line() {
     assert_eq!(s.status, StepStatus::NotRunnable);
     assert!(s.log.contains("ci.yml:6"), "{}", s.log);
 }
+
+/// Inside a workspace, `faultline pipeline run` injects the exercise's own secret store:
+/// the reference fix of the registry-login lab passes with no `--secret` given, and the
+/// broken start still fails for its real reason.
+#[test]
+fn pipeline_run_in_a_workspace_uses_the_exercise_secret_store() {
+    if which_python().is_none() {
+        eprintln!("skipping: python3 is not installed (the fixture app's toolchain)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let ws = tmp.path().join("ws");
+    let faultline = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+            .args(["--data-dir", data.to_str().unwrap(), "--no-color"])
+            .args(args)
+            .env("FAULTLINE_CANDIDATE", "ada")
+            .env_remove("FAULTLINE_CONTENT")
+            .output()
+            .unwrap()
+    };
+    let started = faultline(&["start", "ci-registry-login", "--seed", "3", "--dir", ws.to_str().unwrap()]);
+    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    let run = |label: &str| {
+        let out = faultline(&["--no-container", "pipeline", "run", "--dir", ws.to_str().unwrap()]);
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        eprintln!("--- {label}:\n{all}");
+        (out.status.code(), all)
+    };
+    let (broken, _) = run("broken");
+    assert_eq!(broken, Some(1), "the broken pipeline must fail");
+
+    // Apply the reference solution over the workspace.
+    let catalog = faultline::catalog::Catalog::embedded().unwrap();
+    let ex = catalog.exercise("ci-registry-login").unwrap();
+    let m = faultline::inject::materialize(&catalog, ex, 3).unwrap();
+    for (path, text) in m.solution.iter() {
+        let p = ws.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let (fixed, all) = run("solution");
+    assert_eq!(fixed, Some(0), "the fixed pipeline must pass with the exercise's secrets");
+    assert!(all.contains("secret store"), "says where the secrets come from");
+    // No secret value of the store is ever printed.
+    for settings in m.checks.iter().filter_map(|c| c.pipeline.as_ref()) {
+        for value in settings.secrets.values().filter(|v| v.len() > 3) {
+            assert!(!all.contains(value.as_str()), "a secret value leaked into the output");
+        }
+    }
+}
+
+fn which_python() -> Option<PathBuf> {
+    std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join("python3")).find(|p| p.is_file()))
+}

@@ -1,6 +1,5 @@
 //! `faultline pipeline run`: run a repository's CI pipeline for real.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -47,7 +46,15 @@ pub fn run(ctx: &Ctx, action: PipelineCommand, no_container: bool) -> Result<Exi
         Some(w) => w,
         None => find_workflow(&dir)?,
     };
-    let mut store = BTreeMap::new();
+    // Inside a Faultline workspace the exercise's own secret store is injected, as the
+    // graded `pipeline_run` checks do; `--secret` adds to it or overrides it.
+    let session = session_pipeline(ctx, &dir, &workflow);
+    let mut store = session.as_ref().map(|p| p.secrets.clone()).unwrap_or_default();
+    if let Some(p) = &session {
+        if !ctx.json() && !p.secrets.is_empty() {
+            eprintln!("using this exercise's secret store ({} secrets, masked in all output)", p.secrets.len());
+        }
+    }
     for s in secrets {
         let Some((k, v)) = s.split_once('=') else {
             return Err(Failure::new(Exit::BadInput, format!("--secret `{s}` is not NAME=VALUE")));
@@ -60,12 +67,14 @@ pub fn run(ctx: &Ctx, action: PipelineCommand, no_container: bool) -> Result<Exi
         );
         Backend::Local
     } else {
+        let image = image.or_else(|| session.as_ref().and_then(|p| p.image.clone()));
         Backend::Container { image: pr::resolve_image(image.as_deref()) }
     };
     let mut opts = RunOptions::new(&dir, &workflow, backend);
     opts.jobs = jobs;
     opts.secrets = store;
-    opts.network = if loopback { PipelineNetwork::Loopback } else { PipelineNetwork::None };
+    let scenario_network = session.as_ref().map(|p| p.network).unwrap_or_default();
+    opts.network = if loopback { PipelineNetwork::Loopback } else { scenario_network };
     opts.limits.step_timeout = Duration::from_secs(step_timeout.max(1));
     opts.limits.job_timeout = Duration::from_secs(job_timeout.max(1));
     opts.progress = !ctx.json();
@@ -95,4 +104,24 @@ pub fn run(ctx: &Ctx, action: PipelineCommand, no_container: bool) -> Result<Exi
         }
     }
     Ok(if report.succeeded() { Exit::Ok } else { Exit::ChecksFailed })
+}
+
+/// The pipeline settings (secrets rendered for the session's seed) of the exercise whose
+/// workspace holds `dir`, for the scenario whose workflow is `workflow`; `None` outside
+/// a workspace or when the content no longer has the exercise.
+fn session_pipeline(ctx: &Ctx, dir: &Path, workflow: &str) -> Option<crate::model::scenario::PipelineSettings> {
+    let root = crate::workspace::find_root(dir).ok()?;
+    let key = ctx.key().ok()?;
+    let marker = crate::workspace::read_marker(&root, Some(&key)).ok()?;
+    let catalog = ctx.catalog().ok()?;
+    let exercise = catalog.exercise(&marker.exercise)?;
+    let m = crate::inject::materialize(&catalog, exercise, marker.seed).ok()?;
+    let rel = dir.strip_prefix(&root).unwrap_or(Path::new("")).to_string_lossy().replace('\\', "/");
+    let wanted = crate::model::snapshot::join(&rel, workflow);
+    let settings: Vec<_> = m.checks.iter().filter_map(|c| c.pipeline.as_ref().map(|p| (c.mount.as_str(), p))).collect();
+    settings
+        .iter()
+        .find(|(mount, p)| crate::model::snapshot::join(mount, &p.workflow) == wanted)
+        .or_else(|| settings.first())
+        .map(|(_, p)| (*p).clone())
 }
