@@ -211,3 +211,21 @@ fn a_k3s_server_that_cannot_start_is_an_environment_error_naming_why() {
     assert!(err.contains("cannot start K3s") || err.contains("`docker` is not installed"), "{err}");
     assert!(!env.tmp.path().join("data/clusters/k3s.json").exists(), "nothing is recorded");
 }
+
+#[test]
+fn an_interview_on_a_kubernetes_exercise_takes_the_same_cluster_options_and_says_static_mode() {
+    let env = Env::without_kind();
+    let args = ["--content", &content(), "--format", "json", "interview", "start", "--candidate", "ada"];
+    let out = env.run(&[&args[..], &["--exercise", "crashlab", "--dir", "iv", "--static"]].concat(), &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["static_mode"], "--static", "{v}");
+    assert!(v["cluster"].is_null(), "{v}");
+    let symptoms = std::fs::read_to_string(env.tmp.path().join("iv/SYMPTOMS.md")).unwrap();
+    assert!(symptoms.contains("CrashLoopBackOff"), "{symptoms}");
+
+    // Asking for a backend whose tool is missing is an environment error, not a silent static start.
+    let out = env.run(&[&args[..], &["--exercise", "crashlab", "--dir", "iv2", "--cluster", "kind"]].concat(), &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(!env.tmp.path().join("iv2").exists(), "nothing is left half-made");
+}

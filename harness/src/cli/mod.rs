@@ -345,6 +345,16 @@ pub enum InterviewCommand {
         dir: Option<PathBuf>,
         #[arg(long)]
         seed: Option<u64>,
+        /// Cluster backend for Kubernetes exercises: kind, kubeconfig, k3s or none
+        /// (default: the warm kind cluster when one is up, else static mode).
+        #[arg(long, env = "FAULTLINE_CLUSTER")]
+        cluster: Option<String>,
+        /// Kubeconfig context to use (implies the kubeconfig backend).
+        #[arg(long)]
+        context: Option<String>,
+        /// Grade the manifests only, without a cluster.
+        #[arg(long = "static")]
+        static_mode: bool,
     },
     /// Add a note to a result (its id) or a session (its id).
     Note {

@@ -14,8 +14,9 @@ use crate::workspace;
 
 pub fn run(ctx: &Ctx, action: InterviewCommand) -> Result<Exit, Failure> {
     match action {
-        InterviewCommand::Start { candidate, exercise, interviewer, dir, seed } => {
-            start(ctx, &candidate, &exercise, interviewer, dir, seed)
+        InterviewCommand::Start { candidate, exercise, interviewer, dir, seed, cluster, context, static_mode } => {
+            let live = super::session::LiveFlags { cluster, context, static_mode };
+            start(ctx, &candidate, &exercise, interviewer, dir, seed, live)
         }
         InterviewCommand::Note { target, text, author } => note(ctx, &target, &text, author),
         InterviewCommand::Scorecard { result } => scorecard(ctx, result),
@@ -49,6 +50,7 @@ fn start(
     interviewer: Option<String>,
     dir: Option<PathBuf>,
     seed: Option<u64>,
+    live: super::session::LiveFlags,
 ) -> Result<Exit, Failure> {
     if candidate.trim().is_empty() {
         return Err(Failure::new(Exit::BadInput, "--candidate must not be empty"));
@@ -60,14 +62,10 @@ fn start(
         PathBuf::from(format!("{}-{}", super::session::slug(exercise), super::session::slug(candidate)))
     });
     let store = ctx.store()?;
-    let key = ctx.key()?;
     let now = time::OffsetDateTime::now_utc();
-    let started = session::start(
-        &catalog,
-        &*store,
-        &key,
-        &StartOptions { exercise, dir: &dir, candidate, seed, mode: "interview", now },
-    )?;
+    let options = StartOptions { exercise, dir: &dir, candidate, seed, mode: "interview", now };
+    let begun = super::session::begin(ctx, &catalog, &*store, &options, &live)?;
+    let started = &begun.started;
     let record = InterviewRecord {
         session_id: started.marker.session.clone(),
         candidate: candidate.to_string(),
@@ -92,6 +90,8 @@ fn start(
             "time_box_minutes": ex.time_box_minutes,
             "deadline": record.deadline().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
             "brief": ex.brief,
+            "cluster": super::session::cluster_json(&begun)["cluster"],
+            "static_mode": begun.static_reason,
         }));
         return Ok(Exit::Ok);
     }
@@ -103,6 +103,7 @@ fn start(
     );
     println!();
     println!("{}", ex.brief.trim_end());
+    super::session::print_cluster_lines(&begun);
     println!();
     println!(
         "Workspace: {} (branch {}, seed {seed}, session {})",

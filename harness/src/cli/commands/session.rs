@@ -30,25 +30,27 @@ pub struct LiveFlags {
     pub static_mode: bool,
 }
 
-pub fn start(
+/// A workspace made by `start` or `interview start`: the session, and the cluster
+/// namespace it got or why it runs in static mode.
+pub(super) struct Begun {
+    pub started: session::Started,
+    pub live_started: Option<session::LiveStarted>,
+    pub access: Option<crate::cluster::ClusterAccess>,
+    pub static_reason: Option<String>,
+}
+
+/// Make the workspace (and, for Kubernetes exercises with a backend, the session's
+/// namespace with the fault injected); `mode` is `lab` or `interview`.
+pub(super) fn begin(
     ctx: &Ctx,
-    exercise: &str,
-    dir: Option<PathBuf>,
-    candidate: Option<String>,
-    seed: Option<u64>,
-    live: LiveFlags,
-) -> Result<Exit, Failure> {
-    let catalog = ctx.catalog()?;
-    let candidate = candidate
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|c| !c.trim().is_empty())
-        .unwrap_or_else(|| "candidate".to_string());
-    let seed = seed.unwrap_or_else(|| u64::from(rand::random::<u32>()));
-    let dir = dir.unwrap_or_else(|| PathBuf::from(format!("{}-{}", slug(exercise), slug(&candidate))));
-    let store = ctx.store()?;
+    catalog: &crate::catalog::Catalog,
+    store: &dyn Store,
+    options: &StartOptions,
+    live: &LiveFlags,
+) -> Result<Begun, Failure> {
     let key = ctx.key()?;
-    let ex = session::find_exercise(&catalog, exercise)?;
-    let has_k8s = !session::k8s_scenarios(&catalog, ex).is_empty();
+    let ex = session::find_exercise(catalog, options.exercise)?;
+    let has_k8s = !session::k8s_scenarios(catalog, ex).is_empty();
     let pb = super::cluster::spinner(ctx);
     let selected = if has_k8s {
         Some(super::cluster::select_for_start(
@@ -67,14 +69,66 @@ pub fn start(
     };
     let progress = |m: &str| pb.set_message(m.to_string());
     let plan = access.as_ref().map(|a| session::LivePlan { access: a, progress: &progress });
-    let options = StartOptions { exercise, dir: &dir, candidate: &candidate, seed, mode: "lab", now: now() };
-    let result = session::start_with_cluster(&catalog, &store, &key, &options, plan.as_ref());
+    let result = session::start_with_cluster(catalog, store, &key, options, plan.as_ref());
     pb.finish_and_clear();
     let (started, live_started) = result?;
-    let static_reason = match &selected {
-        Some(crate::cluster::Selected::Static(why)) => Some(why.clone()),
+    let static_reason = match selected {
+        Some(crate::cluster::Selected::Static(why)) => Some(why),
         _ => None,
     };
+    Ok(Begun { started, live_started, access, static_reason })
+}
+
+/// What to tell the candidate about the cluster (or static mode) after a start.
+pub(super) fn print_cluster_lines(begun: &Begun) {
+    if let (Some(l), Some(a)) = (&begun.live_started, &begun.access) {
+        println!();
+        println!(
+            "Live: the workload runs in namespace {} on {} ({}); SYMPTOMS.md shows what it does now.",
+            l.namespace,
+            a.cluster,
+            a.backend.name()
+        );
+        println!("      export KUBECONFIG={}", l.kubeconfig.display());
+    } else if let Some(why) = &begun.static_reason {
+        println!();
+        println!("static mode: no cluster backend ({why}); grading the manifests only");
+    }
+}
+
+/// The cluster part of `start`'s JSON.
+pub(super) fn cluster_json(begun: &Begun) -> serde_json::Value {
+    serde_json::json!({
+        "cluster": begun.live_started.as_ref().map(|l| serde_json::json!({
+            "namespace": l.namespace,
+            "kubeconfig": l.kubeconfig,
+            "backend": begun.access.as_ref().map(|a| a.backend.name()),
+            "cluster": begun.access.as_ref().map(|a| a.cluster.clone()),
+        })),
+        "static_mode": begun.static_reason,
+    })
+}
+
+pub fn start(
+    ctx: &Ctx,
+    exercise: &str,
+    dir: Option<PathBuf>,
+    candidate: Option<String>,
+    seed: Option<u64>,
+    live: LiveFlags,
+) -> Result<Exit, Failure> {
+    let catalog = ctx.catalog()?;
+    let candidate = candidate
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| "candidate".to_string());
+    let seed = seed.unwrap_or_else(|| u64::from(rand::random::<u32>()));
+    let dir = dir.unwrap_or_else(|| PathBuf::from(format!("{}-{}", slug(exercise), slug(&candidate))));
+    let store = ctx.store()?;
+    let ex = session::find_exercise(&catalog, exercise)?;
+    let options = StartOptions { exercise, dir: &dir, candidate: &candidate, seed, mode: "lab", now: now() };
+    let begun = begin(ctx, &catalog, &*store, &options, &live)?;
+    let started = &begun.started;
     if ctx.json() {
         ctx.print_json(&serde_json::json!({
             "workspace": started.root,
@@ -87,13 +141,8 @@ pub fn start(
             "time_box_minutes": ex.time_box_minutes,
             "brief": ex.brief,
             "deliverables": ex.deliverables,
-            "cluster": live_started.as_ref().map(|l| serde_json::json!({
-                "namespace": l.namespace,
-                "kubeconfig": l.kubeconfig,
-                "backend": access.as_ref().map(|a| a.backend.name()),
-                "cluster": access.as_ref().map(|a| a.cluster.clone()),
-            })),
-            "static_mode": static_reason,
+            "cluster": cluster_json(&begun)["cluster"],
+            "static_mode": begun.static_reason,
         }));
         return Ok(Exit::Ok);
     }
@@ -109,19 +158,7 @@ pub fn start(
         }
     }
     println!();
-    if let (Some(l), Some(a)) = (&live_started, &access) {
-        println!();
-        println!(
-            "Live: the workload runs in namespace {} on {} ({}); SYMPTOMS.md shows what it does now.",
-            l.namespace,
-            a.cluster,
-            a.backend.name()
-        );
-        println!("      export KUBECONFIG={}", l.kubeconfig.display());
-    } else if let Some(why) = &static_reason {
-        println!();
-        println!("static mode: no cluster backend ({why}); grading the manifests only");
-    }
+    print_cluster_lines(&begun);
     println!("Workspace: {} (branch {}, seed {seed})", started.root.display(), started.marker.branch);
     println!("Next: cd {} && faultline check", started.root.display());
     Ok(Exit::Ok)
