@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use faultline::model::Snapshot;
+use faultline::model::{Finding, Snapshot};
 use faultline::pipeline::{parse_workflow, plan, Dialect, StepAction};
 use faultline::runner::pipeline::{self as pr, Backend, JobStatus, RunOptions, StepStatus};
 
@@ -278,4 +278,15 @@ fn pipeline_run_in_a_workspace_uses_the_exercise_secret_store() {
 fn which_python() -> Option<PathBuf> {
     std::env::var_os("PATH")
         .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join("python3")).find(|p| p.is_file()))
+}
+
+#[test]
+fn a_reusable_workflow_called_with_secrets_inherit_may_read_undeclared_secrets() {
+    let snap = snapshot(&fixtures().join("lint/inherit"));
+    let report = faultline::rules::pipeline::lint(&snap, None, ".");
+    let undefined: Vec<&Finding> = report.findings.iter().filter(|f| f.class == "ci.undefined-secret").collect();
+    assert!(undefined.is_empty(), "{undefined:#?}");
+    // The same callee called without `inherit` (the bad fixture) is still flagged.
+    let bad = faultline::rules::pipeline::lint(&snapshot(&fixtures().join("lint/bad")), None, ".");
+    assert!(bad.findings.iter().any(|f| f.class == "ci.undefined-secret"));
 }

@@ -648,13 +648,19 @@ impl Cx<'_> {
         let mut found: Vec<(Pos, String, &str, String)> = Vec::new();
         let declared: BTreeSet<&str> = wf.call_secrets.iter().map(|(t, _)| t.value.as_str()).collect();
         let store = self.settings.known_secrets.as_ref();
+        // A caller that passes `secrets: inherit` lets the called workflow read any of its
+        // secrets, declared or not.
+        let inherited = self.all.iter().flat_map(|w| &w.jobs).any(|j| {
+            matches!(j.secrets, PassedSecrets::Inherit)
+                && j.uses.as_ref().and_then(|u| self.callee(&u.value)).is_some_and(|c| c.file == wf.file)
+        });
         for job in &wf.jobs {
             for (name, pos, subject) in Self::secret_reads(job) {
                 if name == "GITHUB_TOKEN" || name == "*" {
                     continue;
                 }
                 if wf.is_reusable() {
-                    if !declared.contains(name.as_str()) {
+                    if !inherited && !declared.contains(name.as_str()) {
                         found.push((pos, subject, "not-declared", format!(
                             "`secrets.{name}` is read, but this reusable workflow does not declare it under `on.workflow_call.secrets`"
                         )));
