@@ -138,6 +138,7 @@ fn bad_report_arguments_exit_2_with_the_reason() {
     assert_eq!(code, 2);
     assert!(err.contains("YYYY-MM-DD"), "{err}");
 
+    // The toy content has no tracks file.
     let (code, _, err) = env.text(&["report", "cohort", "--track", "day-30"]);
     assert_eq!(code, 2);
     assert!(err.contains("no track named `day-30`") && err.contains("--exercise"), "{err}");
@@ -149,4 +150,30 @@ fn bad_report_arguments_exit_2_with_the_reason() {
     let (code, _, err) = env.text(&["report", "candidate", "ada"]);
     assert_eq!(code, 2);
     assert!(err.contains("the store holds no results yet"), "{err}");
+}
+
+#[test]
+fn a_cohort_report_by_track_covers_that_tracks_labs() {
+    let env = Env::new();
+    let embedded = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_faultline"))
+            .args(args)
+            .env("FAULTLINE_DATA_DIR", env.path("data"))
+            .env("NO_COLOR", "1")
+            .env_remove("FAULTLINE_CONTENT")
+            .current_dir(env.tmp.path())
+            .output()
+            .unwrap()
+    };
+    let out = embedded(&["report", "cohort", "--track", "day-99"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the tracks are: day-30, day-60, day-90"), "{err}");
+
+    let out = embedded(&["--format", "json", "report", "cohort", "--track", "day-90"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scope: Vec<&str> = v["scope"]["exercises"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert!(scope.contains(&"k8s-troubleshooting") && scope.contains(&"ci-pin-actions"), "{scope:?}");
+    assert!(!scope.contains(&"tf-encrypt-cache-volume"), "a day-30 lab is not in the day-90 track: {scope:?}");
 }

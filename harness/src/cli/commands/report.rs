@@ -100,7 +100,12 @@ fn track_exercises(ctx: &Ctx, track: &str) -> Result<Vec<String>, Failure> {
         Some(t) => Ok(t.labs.iter().flat_map(|l| l.exercises.iter().cloned()).collect()),
         None => {
             let ids: Vec<&str> = catalog.tracks.iter().map(|t| t.id.as_str()).collect();
-            Err(Failure::new(Exit::BadInput, format!("no track named `{track}`; the tracks are: {}", ids.join(", "))))
+            let known = if ids.is_empty() {
+                "this content defines no tracks; list the exercises with --exercise ID,ID… instead".to_string()
+            } else {
+                format!("the tracks are: {}", ids.join(", "))
+            };
+            Err(Failure::new(Exit::BadInput, format!("no track named `{track}`; {known}")))
         }
     }
 }
