@@ -49,6 +49,29 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    // The static grade of the other two blueprint exercises (no cluster, no containers):
+    // what `submit` costs in static mode and with tools off.
+    for id in ["k8s-troubleshooting", "pipeline-triage"] {
+        let ex = catalog.exercise(id).expect("exercise");
+        let card = catalog.scorecard_of(ex);
+        let m = materialize(&catalog, ex, 42).expect("materializes");
+        c.bench_function(&format!("grade/{id}-static"), |b| {
+            b.iter(|| {
+                let ctx = CheckContext::new(&m.solution, &m.base, &m.broken).with_tools(false);
+                let results = run_checks(&ctx, &m.checks, true);
+                grade(GradeInput {
+                    exercise: ex,
+                    scorecard: card,
+                    candidate: "bench",
+                    seed: 42,
+                    mode: Mode::Submit,
+                    checks: results,
+                    hints_used: vec![],
+                })
+            })
+        });
+    }
+
     // Every Terraform tree the content produces: base, broken, solution, decoys.
     let mut trees = Vec::new();
     for e in &catalog.exercises {
