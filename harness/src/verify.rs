@@ -162,7 +162,15 @@ fn verify_target(
             let where_ = c.evidence.first().map(|e| e.text.clone()).unwrap_or_default();
             misses.push(format!("check `{}` fails on the reference solution: {} {}", c.id, c.message, where_));
         }
-        if g.score < 100.0 {
+        // When every check that carries points was skipped (tools off for this seed),
+        // there is nothing to score; failing checks are reported above either way.
+        let assessable: f64 = g
+            .checks
+            .iter()
+            .filter(|c| matches!(c.status, CheckStatus::Passed | CheckStatus::Failed))
+            .map(|c| c.max_points)
+            .sum();
+        if assessable > 0.0 && g.score < 100.0 {
             misses.push(format!("the reference solution scores {} (expected 100)", g.score));
         }
         if !g.red_flags.is_empty() {

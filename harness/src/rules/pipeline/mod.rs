@@ -340,7 +340,9 @@ impl Cx<'_> {
                 let Some(m) = ECHO.find(code) else { continue };
                 // The printed part: up to a pipe into another command or a redirect to a file.
                 let rest = &code[m.start()..];
-                let printed = rest.split(['|', '>']).next().unwrap_or(rest);
+                // A pipe or redirect inside `$( … )` belongs to the substitution, whose
+                // output is printed: only one outside it ends what is printed.
+                let printed = &rest[..outside_substitution(rest, &['|', '>']).unwrap_or(rest.len())];
                 let after = &rest[printed.len()..];
                 // Piped into another command or redirected to a file: not printed to the log.
                 if (after.starts_with('|') && !after.starts_with("||")) || after.starts_with('>') {
@@ -744,9 +746,33 @@ pub fn unpinned(uses: &str) -> Option<String> {
     })
 }
 
+/// Byte offset of the first of `stops` that is not inside a `$( … )` command substitution.
+fn outside_substitution(text: &str, stops: &[char]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut prev = '\0';
+    for (i, ch) in text.char_indices() {
+        match ch {
+            '(' if prev == '$' => depth += 1,
+            ')' if depth > 0 => depth -= 1,
+            c if depth == 0 && stops.contains(&c) => return Some(i),
+            _ => {}
+        }
+        prev = ch;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pipes_inside_a_command_substitution_do_not_end_what_is_printed() {
+        let line = r#"echo "in use: $(echo "$TOKEN" | cut -c1-8)..." | tee log"#;
+        let at = outside_substitution(line, &['|', '>']).unwrap();
+        assert_eq!(&line[at..], "| tee log");
+        assert_eq!(outside_substitution("echo $(a | b)", &['|']), None);
+    }
 
     #[test]
     fn pinning_policy() {
