@@ -7,7 +7,9 @@
 //! - `report/cohort-10000`: `report cohort` over 10,000 results stored in SQLite: one
 //!   store query, the cohort model, and both the terminal table and the HTML page
 //!   (target ≤ 1 s); `report/cohort-10000-query` and `report/cohort-10000-render` split
-//!   that time between reading the store and building plus rendering.
+//!   that time between reading the store and building plus rendering;
+//!   `report/cohort-10000-postgres` is the same over PostgreSQL (when
+//!   `FAULTLINE_TEST_POSTGRES` names a server).
 //!
 //! - `lint/k8s-20-objects`: the Kubernetes rules (schema included) over 21 objects;
 //! - `grade/k8s-static-checks`: four static k8s checks over the same set, the shape of
@@ -206,9 +208,9 @@ fn k8s_benches(c: &mut Criterion) {
     });
 }
 
-/// Fills a new SQLite store with `count` results: 250 candidates, every exercise of the
-/// content, scores spread over 0–100, each grade a real grade of the review exercise.
-fn seeded_store(count: usize) -> (tempfile::TempDir, SqliteStore) {
+/// Writes `count` results into `store`: 250 candidates, every exercise of the content,
+/// scores spread over 0–100, each grade a real grade of the review exercise.
+fn seed_results(store: &dyn Store, count: usize) {
     let catalog = Catalog::embedded().expect("content loads");
     let ex = catalog.exercise("terraform-review").expect("review exercise");
     let m = materialize(&catalog, ex, 42).expect("materializes");
@@ -223,11 +225,6 @@ fn seeded_store(count: usize) -> (tempfile::TempDir, SqliteStore) {
         hints_used: vec![],
     });
     let exercises: Vec<&str> = catalog.exercises.iter().map(|e| e.id.as_str()).collect();
-    // A RAM-backed folder keeps the 10,000 synchronous commits of the setup quick; the
-    // measured reads come from the page cache either way.
-    let shm = std::path::Path::new("/dev/shm");
-    let dir = if shm.is_dir() { tempfile::tempdir_in(shm) } else { tempfile::tempdir() }.expect("temp dir");
-    let store = SqliteStore::open_in(dir.path()).expect("store");
     let start = time::macros::datetime!(2026-09-01 09:00 UTC);
     for i in 0..count {
         let candidate = format!("candidate-{:03}", i % 250);
@@ -259,7 +256,27 @@ fn seeded_store(count: usize) -> (tempfile::TempDir, SqliteStore) {
             })
             .expect("save");
     }
+}
+
+/// A new SQLite store holding `count` results.
+fn seeded_store(count: usize) -> (tempfile::TempDir, SqliteStore) {
+    // A RAM-backed folder keeps the 10,000 synchronous commits of the setup quick; the
+    // measured reads come from the page cache either way.
+    let shm = std::path::Path::new("/dev/shm");
+    let dir = if shm.is_dir() { tempfile::tempdir_in(shm) } else { tempfile::tempdir() }.expect("temp dir");
+    let store = SqliteStore::open_in(dir.path()).expect("store");
+    seed_results(&store, count);
     (dir, store)
+}
+
+/// The measured work of `report cohort`: one store query, the cohort model, and both
+/// the terminal table and the HTML page.
+fn cohort_report_once(store: &dyn Store, catalog: &Catalog, scope: &CohortScope) -> usize {
+    let results = source::cohort_results(store, Some(catalog), scope).expect("results");
+    let report = model::cohort_report(scope, &results);
+    let table = render::cohort(&report, ReportFormat::Table, Style::plain()).expect("table");
+    let html = render::cohort(&report, ReportFormat::Html, Style::plain()).expect("html");
+    table.len() + html.len()
 }
 
 fn report_benches(c: &mut Criterion) {
@@ -268,15 +285,7 @@ fn report_benches(c: &mut Criterion) {
     let scope = CohortScope::default();
     let mut group = c.benchmark_group("report");
     group.sample_size(10);
-    group.bench_function("cohort-10000", |b| {
-        b.iter(|| {
-            let results = source::cohort_results(&store, Some(&catalog), &scope).expect("results");
-            let report = model::cohort_report(&scope, &results);
-            let table = render::cohort(&report, ReportFormat::Table, Style::plain()).expect("table");
-            let html = render::cohort(&report, ReportFormat::Html, Style::plain()).expect("html");
-            table.len() + html.len()
-        })
-    });
+    group.bench_function("cohort-10000", |b| b.iter(|| cohort_report_once(&store, &catalog, &scope)));
     group.bench_function("cohort-10000-query", |b| {
         b.iter(|| source::cohort_results(&store, Some(&catalog), &scope).expect("results").len())
     });
@@ -291,6 +300,32 @@ fn report_benches(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// `report/cohort-10000-postgres`: the same report over 10,000 results in PostgreSQL.
+/// Runs when `FAULTLINE_TEST_POSTGRES` names a server on which the bench may create
+/// (and afterwards drops) a database; skipped with a reason otherwise.
+fn report_benches_postgres(c: &mut Criterion) {
+    use faultline::store::PostgresStore;
+    let Some(admin_url) = std::env::var("FAULTLINE_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) else {
+        eprintln!("skipping report/cohort-10000-postgres: FAULTLINE_TEST_POSTGRES is not set");
+        return;
+    };
+    let name = format!("fl_bench_{}", std::process::id());
+    let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).expect("connect to the server");
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create the bench database");
+    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+    {
+        let store = PostgresStore::open(&format!("{base}/{name}")).expect("store");
+        seed_results(&store, 10_000);
+        let catalog = Catalog::embedded().expect("content loads");
+        let scope = CohortScope::default();
+        let mut group = c.benchmark_group("report");
+        group.sample_size(10);
+        group.bench_function("cohort-10000-postgres", |b| b.iter(|| cohort_report_once(&store, &catalog, &scope)));
+        group.finish();
+    }
+    admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).expect("drop the bench database");
 }
 
 fn rating_benches(c: &mut Criterion) {
@@ -412,7 +447,9 @@ fn live_benches(c: &mut Criterion) {
 
 /// `pipeline/container-overhead-per-job`: wall time of a one-step job minus the
 /// step's own time (container start, workspace copy, exec setup, removal); target
-/// ≤ 300 ms. Skipped when Docker or the runner image is absent.
+/// ≤ 300 ms. `pipeline/triage-grade-with-containers`: the wall time of grading the
+/// triage exercise's reference solution with its pipelines run for real. Skipped when
+/// Docker or the runner image is absent.
 fn pipeline_benches(c: &mut Criterion) {
     use faultline::runner::pipeline::{self as pr, Backend, RunOptions};
     if !pr::docker_status().available || !pr::image_present(&pr::resolve_image(None)).unwrap_or(false) {
@@ -438,8 +475,39 @@ fn pipeline_benches(c: &mut Criterion) {
             total
         })
     });
+    // Issue 4's "whole triage exercise grade": every check of `pipeline-triage` on the
+    // reference solution, the pipelines really run in containers.
+    let catalog = Catalog::embedded().expect("content loads");
+    let ex = catalog.exercise("pipeline-triage").expect("triage exercise");
+    let card = catalog.scorecard_of(ex);
+    let m = materialize(&catalog, ex, 42).expect("materializes");
+    group.bench_function("triage-grade-with-containers", |b| {
+        b.iter(|| {
+            let ctx = CheckContext::new(&m.solution, &m.base, &m.broken);
+            let g = grade(GradeInput {
+                exercise: ex,
+                scorecard: card,
+                candidate: "bench",
+                seed: 42,
+                mode: Mode::Submit,
+                checks: run_checks(&ctx, &m.checks, true),
+                hints_used: vec![],
+            });
+            assert!(g.checks.iter().all(|c| c.status != faultline::model::CheckStatus::Error), "grade ran");
+            g.score
+        })
+    });
     group.finish();
 }
 
-criterion_group!(harness, benches, k8s_benches, report_benches, rating_benches, live_benches, pipeline_benches);
+criterion_group!(
+    harness,
+    benches,
+    k8s_benches,
+    report_benches,
+    report_benches_postgres,
+    rating_benches,
+    live_benches,
+    pipeline_benches
+);
 criterion_main!(harness);
