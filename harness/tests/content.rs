@@ -75,6 +75,21 @@ fn the_valid_fixture_loads_and_verifies() {
 }
 
 #[test]
+fn a_shared_base_is_laid_under_the_scenarios_own_base() {
+    // `fixtures/content/base-from/`: a shared app under `scenarios/shared/toy-app/`,
+    // and the toy scenario naming it in `base_from` while keeping its own app.conf.
+    let mut tree = valid_tree();
+    let dir = fixtures().join("base-from");
+    overlay(&mut tree, &dir, &dir);
+    let catalog = Catalog::from_tree(&tree).unwrap_or_else(|e| panic!("{e:?}"));
+    let scenario = catalog.scenarios.get("files/toy").expect("toy scenario");
+    assert_eq!(scenario.base.get("NOTES.md"), Some("Shared notes for @{name}.\n"), "shared file missing");
+    assert!(scenario.base.get("app.conf").is_some_and(|t| t.contains("own-@{name}")), "own base must win");
+    let rows = verify(&catalog, &VerifyOptions { seeds: vec![1, 2], run_tools: false, tool_seeds: None, only: vec![] });
+    assert!(rows.iter().all(|r| r.ok), "{rows:#?}");
+}
+
+#[test]
 fn verify_reports_a_decoy_that_passes_and_a_solution_that_does_not() {
     let mut tree = valid_tree();
     // A solution that fixes nothing, and a decoy that is in fact the right fix.

@@ -199,7 +199,8 @@ pub struct RawDeliverable {
 // ---------------------------------------------------------------- scenario
 
 /// `scenarios/<domain>/<name>/scenario.yaml`. The good base state lives beside it
-/// in `base/`; files named by `from:` are read relative to the scenario folder.
+/// in `base/` (laid over a shared fixture named by `base_from:`); files named by
+/// `from:` are read relative to the scenario folder.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
@@ -212,6 +213,11 @@ pub struct RawScenario {
     /// Workspace folder the scenario's files live in.
     #[serde(default = "dot")]
     pub mount: String,
+    /// A shared fixture repository, as a folder under `scenarios/` (e.g.
+    /// `shared/ratecard-app`), whose files start the base; the scenario's own
+    /// `base/` files are laid over them. Lets several scenarios break one app.
+    #[serde(default)]
+    pub base_from: Option<Sp<String>>,
     /// Seeded parameters, used as `@{name}` in files, edits, checks and hints.
     #[serde(default)]
     pub params: Vec<RawParam>,

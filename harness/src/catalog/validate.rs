@@ -182,29 +182,48 @@ pub(crate) fn scenario(
     }
     let name_list: Vec<&str> = names.iter().map(String::as_str).collect();
 
-    // Base files: everything under `<dir>/base/`.
-    let base_prefix = format!("{dir}/base/");
-    let mut base = Snapshot::new();
-    for (path, text) in tree.files.range(base_prefix.clone()..) {
-        let Some(rel) = path.strip_prefix(&base_prefix) else { break };
-        for unknown in variant::unknown_placeholders(text, &name_list) {
-            let (line, column) = line_col(text, unknown.offset);
-            p.errors.push(ContentDiagnostic::at(
-                &tree.display(path),
-                text,
-                line,
-                column,
-                format!("placeholder `@{{{}}}` names no parameter of scenario `{id}`", unknown.name),
-            ));
+    // Base files: the shared fixture named by `base_from:` (a folder under
+    // `scenarios/`), then everything under `<dir>/base/` laid over it.
+    let mut base_prefixes = Vec::new();
+    if let Some(from) = &raw.base_from {
+        let folder = from.value.trim_matches('/');
+        let well_formed = !folder.is_empty()
+            && !from.value.starts_with('/')
+            && folder.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+        let prefix = format!("scenarios/{folder}/");
+        if !well_formed {
+            p.at(from, "`base_from` is a folder under `scenarios/`, such as `shared/ratecard-app`");
+        } else if !tree.files.range(prefix.clone()..).next().is_some_and(|(path, _)| path.starts_with(&prefix)) {
+            p.at(from, format!("no files under {prefix} for `base_from`"));
+        } else {
+            base_prefixes.push(prefix);
         }
-        base.insert(rel, text.clone());
     }
-    if base.is_empty() {
-        p.whole(format!("scenario `{id}` has no base files (expected them under {base_prefix})"));
+    let own_base = format!("{dir}/base/");
+    base_prefixes.push(own_base.clone());
+    let mut base = Snapshot::new();
+    for base_prefix in &base_prefixes {
+        for (path, text) in tree.files.range(base_prefix.clone()..) {
+            let Some(rel) = path.strip_prefix(base_prefix.as_str()) else { break };
+            for unknown in variant::unknown_placeholders(text, &name_list) {
+                let (line, column) = line_col(text, unknown.offset);
+                p.errors.push(ContentDiagnostic::at(
+                    &tree.display(path),
+                    text,
+                    line,
+                    column,
+                    format!("placeholder `@{{{}}}` names no parameter of scenario `{id}`", unknown.name),
+                ));
+            }
+            base.insert(rel, text.clone());
+        }
+    }
+    if base.is_empty() && raw.base_from.is_none() {
+        p.whole(format!("scenario `{id}` has no base files (expected them under {own_base} or from `base_from`)"));
     }
 
     let edits_of = |list: Vec<Sp<raw::RawEdit>>, p: &mut FileProblems| -> Vec<Edit> {
-        list.into_iter().filter_map(|e| edit(dir, e, tree, &name_list, p)).collect()
+        list.into_iter().filter_map(|e| edit(dir, &base, e, tree, &name_list, p)).collect()
     };
 
     let mut fault = Vec::new();
@@ -429,7 +448,17 @@ fn ci_class(c: &Sp<String>, p: &mut FileProblems) {
     }
 }
 
-fn edit(dir: &str, e: Sp<raw::RawEdit>, tree: &ContentTree, names: &[&str], p: &mut FileProblems) -> Option<Edit> {
+/// One edit of a fault, solution or decoy. `from:` names a file in the scenario
+/// folder; a `base/…` path that is not there is taken from the merged base (so a
+/// scenario built on `base_from` can still name its base files).
+fn edit(
+    dir: &str,
+    base: &Snapshot,
+    e: Sp<raw::RawEdit>,
+    tree: &ContentTree,
+    names: &[&str],
+    p: &mut FileProblems,
+) -> Option<Edit> {
     let Sp { value, line, column } = e;
     let here = Sp { value: (), line, column };
     let contents = |w: raw::RawWrite, p: &mut FileProblems| -> Option<(String, String)> {
@@ -451,10 +480,13 @@ fn edit(dir: &str, e: Sp<raw::RawEdit>, tree: &ContentTree, names: &[&str], p: &
                         }
                         Some((w.path, text.clone()))
                     }
-                    None => {
-                        p.at(&here, format!("`from: {from}` names no file (looked for {full})"));
-                        None
-                    }
+                    None => match from.strip_prefix("base/").and_then(|rel| base.get(rel)) {
+                        Some(text) => Some((w.path, text.to_string())),
+                        None => {
+                            p.at(&here, format!("`from: {from}` names no file (looked for {full})"));
+                            None
+                        }
+                    },
                 }
             }
             _ => {
