@@ -192,6 +192,72 @@ fn container_artifacts_and_outputs_pass_between_jobs() {
     assert!(deploy.steps[1].log.contains("deploying v7"), "{}", r.log());
 }
 
+/// Ctrl-C while a step runs: `faultline pipeline run` removes the job's container
+/// before it exits (with 130, as a shell reports SIGINT).
+#[test]
+fn ctrl_c_during_a_step_removes_its_container() {
+    if container_backend().is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    copy_dir(&runner_fixture(), &repo);
+    // A token only this run's workspace holds, to tell its container from others'.
+    let token = format!("ctrl-c-{}-{}", std::process::id(), rand_suffix());
+    std::fs::write(repo.join("token.txt"), &token).unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["--data-dir", tmp.path().join("data").to_str().unwrap(), "--no-color", "pipeline", "run"])
+        .args(["--dir", repo.to_str().unwrap(), "--workflow", ".github/workflows/limits.yml", "--job", "hang"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let docker = |args: &[&str]| std::process::Command::new("docker").args(args).output().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let container = loop {
+        assert!(std::time::Instant::now() < deadline, "the job's container never appeared");
+        let listed = docker(&["ps", "-q", "--filter", "label=faultline.pipeline=1"]);
+        let found = String::from_utf8_lossy(&listed.stdout).split_whitespace().map(str::to_string).find(|id| {
+            let cat = docker(&["exec", id, "cat", "/workspace/token.txt"]);
+            String::from_utf8_lossy(&cat.stdout).trim() == token
+        });
+        if let Some(id) = found {
+            break id;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    // Let the step start, then interrupt as a terminal would.
+    std::thread::sleep(Duration::from_millis(500));
+    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let inspect = docker(&["inspect", &container]);
+    assert!(!inspect.status.success(), "container {container} is still there after Ctrl-C");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(std::process::id() as u64);
+    h.finish()
+}
+
 #[test]
 fn local_steps_have_the_same_limits_and_say_they_are_not_isolated() {
     limits_hold(Backend::Local, false);

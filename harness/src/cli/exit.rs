@@ -13,6 +13,9 @@ pub enum Exit {
     Environment = 3,
     /// Anything else: an unexpected I/O or store failure.
     Internal = 4,
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it); what was half-made
+    /// (containers, namespaces) was removed first.
+    Interrupted = 130,
 }
 
 impl Exit {

@@ -15,7 +15,7 @@ impl From<ClusterError> for Failure {
     fn from(e: ClusterError) -> Self {
         let exit = match e {
             ClusterError::Manifest { .. } => Exit::BadInput,
-            ClusterError::Interrupted => Exit::Internal,
+            ClusterError::Interrupted => Exit::Interrupted,
             _ => Exit::Environment,
         };
         Failure::new(exit, e.to_string())

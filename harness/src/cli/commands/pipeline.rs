@@ -86,6 +86,7 @@ pub fn run(ctx: &Ctx, action: PipelineCommand, no_container: bool) -> Result<Exi
         Err(e @ (PipelineError::Workflow { .. } | PipelineError::NoSuchJob { .. })) => {
             return Err(Failure::new(Exit::BadInput, e.to_string()))
         }
+        Err(e @ PipelineError::Interrupted) => return Err(Failure::new(Exit::Interrupted, e.to_string())),
         Err(e) => return Err(Failure::new(Exit::Internal, e.to_string())),
     };
     if ctx.json() {
