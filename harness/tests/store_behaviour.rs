@@ -25,6 +25,37 @@ struct Fresh {
     /// Makes the database look as if a newer Faultline wrote it.
     make_newer: Box<dyn Fn()>,
     _dir: Option<tempfile::TempDir>,
+    /// Dropped after `store`, so the database goes once its connection has closed.
+    _db: Option<TestDatabase>,
+}
+
+/// A database of its own on the test server, dropped when the test ends (also when
+/// it fails), so repeated runs do not pile databases up on the server.
+struct TestDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl TestDatabase {
+    fn create(admin_url: &str) -> Self {
+        let name = format!("fl_test_{:016x}", rand_u64());
+        let mut admin = postgres::Client::connect(admin_url, postgres::NoTls).expect("connect to the test server");
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        TestDatabase { admin_url: admin_url.to_string(), name }
+    }
+
+    fn url(&self) -> String {
+        let base = self.admin_url.rsplit_once('/').map_or(self.admin_url.as_str(), |(b, _)| b);
+        format!("{base}/{}", self.name)
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
 }
 
 fn sqlite() -> Fresh {
@@ -41,6 +72,7 @@ fn sqlite() -> Fresh {
             conn.execute_batch("PRAGMA user_version = 99").unwrap();
         }),
         _dir: Some(dir),
+        _db: None,
     }
 }
 
@@ -49,11 +81,8 @@ fn postgres() -> Option<Fresh> {
         eprintln!("skipping the PostgreSQL half: {PG_ENV} is not set (.ci/run starts a server and sets it)");
         return None;
     };
-    let name = format!("fl_test_{:016x}", rand_u64());
-    let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).expect("connect to the test server");
-    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b).to_string();
-    let url = format!("{base}/{name}");
+    let db = TestDatabase::create(&admin_url);
+    let url = db.url();
     let store = PostgresStore::open(&url).unwrap();
     let (u1, u2) = (url.clone(), url.clone());
     Some(Fresh {
@@ -65,6 +94,7 @@ fn postgres() -> Option<Fresh> {
             c.batch_execute("UPDATE faultline_schema SET version = 99").unwrap();
         }),
         _dir: None,
+        _db: Some(db),
     })
 }
 
@@ -456,12 +486,8 @@ fn postgres_that_stays_locked_or_is_missing_gives_a_clear_error_and_saves_nothin
     assert!(!err.to_string().contains("hunter2"), "{err}");
 
     // Another session holds the results table: the save waits, then says so.
-    let url = {
-        let mut c = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap();
-        let name = format!("fl_test_{:016x}", rand_u64());
-        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        format!("{base}/{name}")
-    };
+    let db = TestDatabase::create(&admin_url);
+    let url = db.url();
     let store = PostgresStore::open_with_lock_timeout(&url, std::time::Duration::from_millis(200)).unwrap();
     let mut other = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     let mut tx = other.transaction().unwrap();
@@ -472,5 +498,8 @@ fn postgres_that_stays_locked_or_is_missing_gives_a_clear_error_and_saves_nothin
     assert!(err.to_string().contains("locked"), "{err}");
     tx.rollback().unwrap();
     assert!(store.results(&ResultFilter::default()).unwrap().is_empty());
+    drop(other);
+    drop(store);
+    drop(db);
     drop(f);
 }
