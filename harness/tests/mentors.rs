@@ -203,6 +203,40 @@ fn a_submit_after_the_time_box_is_stored_and_flagged_late() {
     assert!(reasons.contains("after the time box"), "{reasons}");
 }
 
+/// An interviewer who collects the work with `grade --save` (the candidate never ran
+/// `submit`) hands it in: the interview gets the result and is judged late; a later
+/// re-grade does not move the recorded hand-in.
+#[test]
+fn grading_an_unsubmitted_interview_hands_it_in_and_flags_lateness() {
+    let env = Env::new();
+    let c = toy_content();
+    let c = c.to_str().unwrap();
+    let ws = interview_and_fix(&env);
+    let ws = ws.to_str().unwrap();
+    env.db().execute("UPDATE interviews SET started_at = '2026-01-01T09:00:00.000000000Z'", []).unwrap();
+
+    let out = env.run(&["--content", c, "grade", ws, "--exercise", "toy", "--save"]);
+    let shown = text(&out.stdout);
+    assert!(shown.contains("Stored as result 1"), "{shown}");
+    assert!(shown.contains("LATE: submitted"), "{shown}");
+    let (late, result, first): (bool, Option<i64>, String) = env
+        .db()
+        .query_row("SELECT late, result_id, submitted_at FROM interviews", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert!(late);
+    assert_eq!(result, Some(1));
+
+    let (code, again) = env.json(&["--content", c, "grade", ws, "--exercise", "toy", "--save"]);
+    assert_eq!(code, 0, "{again}");
+    assert_eq!(again["result_id"], 2);
+    assert!(again["interview"].is_null(), "a second grade is no new hand-in: {again}");
+    let (result, submitted): (Option<i64>, String) =
+        env.db().query_row("SELECT result_id, submitted_at FROM interviews", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((result, submitted), (Some(1), first));
+}
+
 #[test]
 fn bad_ratings_are_refused_with_the_valid_choices_and_nothing_is_stored() {
     let env = Env::new();

@@ -33,6 +33,8 @@ pub fn run(ctx: &Ctx, dir: &Path, exercise: &str, store_it: bool, run_tools: boo
     let hints_used = hints.len();
     let eval = session::evaluate(&catalog, &root, &marker, Mode::Submit, hints, run_tools)?;
     let mut id = None;
+    let mut interview = None;
+    let submitted_at = time::OffsetDateTime::now_utc();
     if store_it {
         let record = NewResult {
             session_id: verified.then(|| marker.session.clone()),
@@ -40,15 +42,30 @@ pub fn run(ctx: &Ctx, dir: &Path, exercise: &str, store_it: bool, run_tools: boo
             exercise: marker.exercise.clone(),
             seed: marker.seed,
             started_at: marker.started(),
-            submitted_at: time::OffsetDateTime::now_utc(),
+            submitted_at,
             hints_used,
             grade: eval.grade.clone(),
             workspace: Some(root.display().to_string()),
         };
         id = save(ctx, store.as_ref().map(|s| s as &dyn Store), &record)?;
+        // An interview the candidate never submitted is handed in now, and judged
+        // against its time box like a submit would be.
+        if let (Some(s), true) = (&store, verified) {
+            match super::interview::record_graded_hand_in(&**s, &marker.session, id, submitted_at) {
+                Ok(iv) => interview = iv,
+                Err(f) => {
+                    eprintln!("warning: the result is stored, but its interview record was not updated: {}", f.report)
+                }
+            }
+        }
     }
     if ctx.json() {
-        ctx.print_json(&serde_json::json!({"result_id": id, "signature_verified": verified, "grade": eval.grade}));
+        ctx.print_json(&serde_json::json!({
+            "result_id": id,
+            "signature_verified": verified,
+            "grade": eval.grade,
+            "interview": interview,
+        }));
     } else {
         if !verified {
             eprintln!("warning: the workspace's session file is not signed by this installation (made elsewhere, or edited); grading with the seed it names");
@@ -57,6 +74,9 @@ pub fn run(ctx: &Ctx, dir: &Path, exercise: &str, store_it: bool, run_tools: boo
         print!("{}", text::grade(&eval.grade, catalog.scorecard_of(ex), &ex.title, view));
         if let Some(id) = id {
             println!("\nStored as result {id}.");
+        }
+        if let Some(iv) = &interview {
+            super::interview::print_late(ctx, iv, submitted_at);
         }
     }
     Ok(if eval.grade.passed { Exit::Ok } else { Exit::ChecksFailed })

@@ -43,6 +43,36 @@ pub fn record_submit(
     Ok(Some(updated))
 }
 
+/// The hand-in of an interview that `grade --save` stores: recorded (with lateness
+/// judged at `at`) only when the candidate has not submitted; a submit that exists
+/// keeps its own time. `None` when the session is no interview or already handed in.
+pub fn record_graded_hand_in(
+    store: &dyn Store,
+    session_id: &str,
+    result_id: Option<i64>,
+    at: time::OffsetDateTime,
+) -> Result<Option<InterviewRecord>, Failure> {
+    match store.interview(session_id)? {
+        Some(iv) if iv.submitted_at.is_none() => record_submit(store, session_id, result_id, at),
+        _ => Ok(None),
+    }
+}
+
+/// The LATE banner after a hand-in past the time box (nothing when on time).
+pub fn print_late(ctx: &Ctx, iv: &InterviewRecord, submitted_at: time::OffsetDateTime) {
+    if !iv.late {
+        return;
+    }
+    let over = interview::clock(interview::overrun(iv, submitted_at).whole_seconds());
+    println!(
+        "{}",
+        ctx.style.alarm(&format!(
+            " LATE: submitted {over} after the {}-minute time box; recorded on the interview ",
+            iv.time_box_minutes
+        ))
+    );
+}
+
 fn start(
     ctx: &Ctx,
     candidate: &str,

@@ -350,15 +350,8 @@ pub fn submit(ctx: &Ctx, dir: Option<&Path>, run_tools: bool) -> Result<Exit, Fa
         if let Some(id) = id {
             println!("Stored as result {id}. See `faultline results`.");
         }
-        if let Some(iv) = interview.as_ref().filter(|iv| iv.late) {
-            let over = crate::interview::clock(crate::interview::overrun(iv, submitted_at).whole_seconds());
-            println!(
-                "{}",
-                ctx.style.alarm(&format!(
-                    " LATE: submitted {over} after the {}-minute time box; recorded on the interview ",
-                    iv.time_box_minutes
-                ))
-            );
+        if let Some(iv) = &interview {
+            super::interview::print_late(ctx, iv, submitted_at);
         }
     }
     Ok(if eval.grade.passed { Exit::Ok } else { Exit::ChecksFailed })
