@@ -253,6 +253,7 @@ fn seed_results(store: &dyn Store, count: usize) {
                 hints_used: i % 3,
                 grade: g,
                 workspace: None,
+                diff: None,
             })
             .expect("save");
     }

@@ -184,6 +184,14 @@ pub struct Evaluation {
     pub skipped: Vec<Skipped>,
 }
 
+impl Evaluation {
+    /// The candidate's change against the state they started from, as a unified diff
+    /// (stored with the result, so the work survives the workspace).
+    pub fn diff(&self) -> String {
+        crate::report::diff::snapshots(&self.materialized.broken, &self.candidate, 3)
+    }
+}
+
 /// Grade the files of a workspace for the exercise and seed in its marker.
 pub fn evaluate(
     catalog: &Catalog,

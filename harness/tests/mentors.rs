@@ -201,6 +201,13 @@ fn a_submit_after_the_time_box_is_stored_and_flagged_late() {
     assert_eq!(sc["late"], true);
     let reasons = sc["recommendation"]["reasons"].to_string();
     assert!(reasons.contains("after the time box"), "{reasons}");
+
+    // The work is stored with the result: the page still shows the candidate's diff
+    // once the workspace is gone.
+    fs_err::remove_dir_all(&ws).unwrap();
+    let page = text(&env.run(&["--content", c, "interview", "scorecard", "1"]).stdout);
+    assert!(page.contains("+debug = false"), "{page}");
+    assert!(!page.contains("is gone"), "{page}");
 }
 
 /// An interviewer who collects the work with `grade --save` (the candidate never ran
@@ -465,6 +472,7 @@ fn fixed_scorecard_page() -> String {
         passed: true,
         grade,
         workspace: None,
+        diff: None,
         stored_at: datetime!(2026-11-27 09:12 UTC),
     };
     let rating = |id: &str, rater: &str, score: Option<u32>, flag: Option<&str>, note: &str| Rating {

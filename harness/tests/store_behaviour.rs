@@ -198,6 +198,7 @@ fn result(candidate: &str, exercise: &str, seed: u64, at: OffsetDateTime, sessio
         hints_used: 1,
         grade: grade(candidate, exercise, seed, 72.5),
         workspace: Some("/tmp/ws".into()),
+        diff: Some(format!("--- a/main.tf\n+++ b/main.tf\n@@ -1 +1 @@\n-{candidate} before\n+{candidate} after\n")),
     }
 }
 
@@ -241,6 +242,8 @@ fn sessions_hints_and_results_keep_every_field_on_both_stores() {
             f.kind
         );
         assert_eq!(stored.grade, new.grade, "{}", f.kind);
+        assert_eq!((&stored.workspace, &stored.diff), (&new.workspace, &new.diff), "{}", f.kind);
+        assert!(stored.diff.as_deref().is_some_and(|d| d.contains("+ada after")), "{}", f.kind);
         assert_eq!((stored.score, stored.passed, stored.hints_used), (72.5, true, 1), "{}", f.kind);
         assert!(s.result(id + 1000).unwrap().is_none());
 

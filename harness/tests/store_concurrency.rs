@@ -96,6 +96,7 @@ fn new_result(writer: usize, save: usize) -> NewResult {
         hints_used: save % 4,
         grade,
         workspace: Some(format!("/tmp/ws/{writer}")),
+        diff: None,
     }
 }
 

@@ -87,6 +87,10 @@ pub struct NewResult {
     pub grade: Grade,
     /// Path of the workspace repository, when known.
     pub workspace: Option<String>,
+    /// The candidate's change as a unified diff against the state they started
+    /// from, kept so the work can be shown after the workspace is gone.
+    #[serde(default)]
+    pub diff: Option<String>,
 }
 
 /// A stored result: everything in [`NewResult`] plus what the store adds.
@@ -105,6 +109,10 @@ pub struct ResultRecord {
     pub hints_used: usize,
     pub grade: Grade,
     pub workspace: Option<String>,
+    /// The candidate's diff against their starting state (absent in results stored
+    /// before schema 3 and in exports from then).
+    #[serde(default)]
+    pub diff: Option<String>,
     /// Copied from the grade when saved, so that listings need not parse it.
     pub score: f64,
     /// Copied from the grade when saved.
@@ -731,6 +739,7 @@ mod tests {
             hints_used: 1,
             grade: sample_grade(candidate, exercise, seed, 72.5),
             workspace: Some(format!("/tmp/workspaces/{candidate}/{exercise}")),
+            diff: Some(format!("--- a/{exercise}\n+++ b/{exercise}\n+{candidate}\n")),
         }
     }
 

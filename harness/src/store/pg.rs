@@ -243,8 +243,8 @@ impl PostgresStore {
         self.write("saving a result", |tx| {
             let row = tx.query_one(
                 "INSERT INTO results (session_id, candidate, exercise, seed, score, passed, \
-                 started_at, submitted_at, hints_used, workspace, grade_json, stored_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                 started_at, submitted_at, hints_used, workspace, grade_json, stored_at, diff) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
                 &[
                     &r.session_id,
                     &r.candidate,
@@ -258,6 +258,7 @@ impl PostgresStore {
                     &r.workspace,
                     &grade_json,
                     &stored_at,
+                    &r.diff,
                 ],
             )?;
             Ok(row.get(0))
@@ -327,6 +328,7 @@ fn result_row(row: &Row) -> Result<ResultRow, postgres::Error> {
         workspace: row.try_get(10)?,
         grade_json: row.try_get(11)?,
         stored_at: row.try_get(12)?,
+        diff: row.try_get(13)?,
     })
 }
 

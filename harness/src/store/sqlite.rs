@@ -37,6 +37,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         name: "ratings, tracks and interviews",
         sql: include_str!("migrations/0002_ratings_tracks_interviews.sql"),
     },
+    Migration {
+        version: 3,
+        name: "the candidate's diff on each result",
+        sql: include_str!("migrations/0003_result_diff.sql"),
+    },
 ];
 
 /// Marks the file as Faultline's (`PRAGMA application_id`, the bytes "FLTL").
@@ -54,7 +59,7 @@ pub(super) const NOTE_COLUMNS: &str = "id, target, author, body, written_at";
 pub(super) const ENROLMENT_COLUMNS: &str = "candidate, start_date, counted_from, enrolled_at";
 
 pub(super) const RESULT_COLUMNS: &str = "id, session_id, candidate, exercise, seed, score, passed, \
-     started_at, submitted_at, hints_used, workspace, grade_json, stored_at";
+     started_at, submitted_at, hints_used, workspace, grade_json, stored_at, diff";
 
 /// A store in one SQLite file. It holds one connection behind a mutex, so it can be
 /// shared between threads; separate processes open their own.
@@ -280,8 +285,8 @@ impl SqliteStore {
         let id = self.write("saving a result", |tx| {
             let id = tx.query_row(
                 "INSERT INTO results (session_id, candidate, exercise, seed, score, passed, \
-                 started_at, submitted_at, hints_used, workspace, grade_json, stored_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+                 started_at, submitted_at, hints_used, workspace, grade_json, stored_at, diff) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
                 params![
                     r.session_id,
                     r.candidate,
@@ -295,6 +300,7 @@ impl SqliteStore {
                     r.workspace,
                     grade_json,
                     stored_at,
+                    r.diff,
                 ],
                 |row| row.get(0),
             )?;
@@ -726,6 +732,7 @@ pub(super) struct ResultRow {
     pub(super) workspace: Option<String>,
     pub(super) grade_json: String,
     pub(super) stored_at: String,
+    pub(super) diff: Option<String>,
 }
 
 impl ResultRow {
@@ -744,6 +751,7 @@ impl ResultRow {
             workspace: row.get(10)?,
             grade_json: row.get(11)?,
             stored_at: row.get(12)?,
+            diff: row.get(13)?,
         })
     }
 
@@ -766,6 +774,7 @@ impl ResultRow {
             candidate: self.candidate,
             exercise: self.exercise,
             workspace: self.workspace,
+            diff: self.diff,
             score: self.score,
             passed: self.passed,
         })
@@ -1198,13 +1207,13 @@ mod tests {
         {
             let conn = raw(&path);
             conn.execute_batch(&format!(
-                "CREATE TABLE future (x); PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = 3;"
+                "CREATE TABLE future (x); PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {NEXT};"
             ))
             .unwrap();
         }
         let before = fs_err::read(&path).unwrap();
         let err = SqliteStore::open(&path).unwrap_err();
-        assert!(matches!(err, StoreError::NewerSchema { found: 3, .. }), "{err:?}");
+        assert!(matches!(err, StoreError::NewerSchema { found: NEXT, .. }), "{err:?}");
         assert_eq!(fs_err::read(&path).unwrap(), before, "the file must not change");
         assert!(!dir.path().join("faultline.db-wal").exists());
     }
@@ -1319,22 +1328,14 @@ mod tests {
     fn failed_migration_leaves_the_database_as_it_was() {
         let (_dir, store) = new_store();
         store.save_result(&sample_result("ada", "probe-port", 1, OffsetDateTime::now_utc())).unwrap();
-        let broken = [
-            Migration { version: 1, name: "initial", sql: MIGRATIONS[0].sql },
-            Migration { version: 2, name: "ratings", sql: MIGRATIONS[1].sql },
-            Migration {
-                version: 3,
-                name: "future",
-                sql: "CREATE TABLE future (result_id INTEGER); INSERT INTO no_such_table VALUES (1);",
-            },
-        ];
+        let broken = with_future("CREATE TABLE future (result_id INTEGER); INSERT INTO no_such_table VALUES (1);");
         let err = {
             let mut conn = store.lock();
             store.prepare(&mut conn, &broken).unwrap_err()
         };
-        assert!(matches!(err, StoreError::Migration { version: 3, name: "future", .. }), "{err:?}");
+        assert!(matches!(err, StoreError::Migration { version: NEXT, name: "future", .. }), "{err:?}");
         let conn = raw(store.path());
-        assert_eq!(read_header(&conn).unwrap().0, 2);
+        assert_eq!(read_header(&conn).unwrap().0, SqliteStore::SCHEMA_VERSION);
         let future: i64 =
             conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'future'", [], |r| r.get(0)).unwrap();
         assert_eq!(future, 0);
@@ -1345,25 +1346,28 @@ mod tests {
     fn later_migration_applies_on_top_of_existing_data() {
         let (_dir, store) = new_store();
         let id = store.save_result(&sample_result("ada", "probe-port", 1, OffsetDateTime::now_utc())).unwrap();
-        let next = [
-            Migration { version: 1, name: "initial", sql: MIGRATIONS[0].sql },
-            Migration { version: 2, name: "ratings", sql: MIGRATIONS[1].sql },
-            Migration {
-                version: 3,
-                name: "future",
-                sql: "CREATE TABLE future (result_id INTEGER NOT NULL REFERENCES results (id));",
-            },
-        ];
+        let next = with_future("CREATE TABLE future (result_id INTEGER NOT NULL REFERENCES results (id));");
         {
             let mut conn = store.lock();
             store.prepare(&mut conn, &next).unwrap();
             conn.execute("INSERT INTO future (result_id) VALUES (?1)", [id]).unwrap();
         }
-        assert_eq!(read_header(&raw(store.path())).unwrap().0, 3);
+        assert_eq!(read_header(&raw(store.path())).unwrap().0, NEXT);
         assert!(store.result(id).unwrap().is_some());
-        // …and this build, which only knows version 2, now refuses the file.
+        // …and this build, which stops one version short, now refuses the file.
         let err = SqliteStore::open(store.path()).unwrap_err();
-        assert!(matches!(err, StoreError::NewerSchema { found: 3, .. }), "{err:?}");
+        assert!(matches!(err, StoreError::NewerSchema { found: NEXT, .. }), "{err:?}");
+    }
+
+    /// The version after the newest this build knows.
+    const NEXT: i64 = SqliteStore::SCHEMA_VERSION + 1;
+
+    /// This build's migrations plus a made-up next one.
+    fn with_future(sql: &'static str) -> Vec<Migration> {
+        let mut all: Vec<Migration> =
+            MIGRATIONS.iter().map(|m| Migration { version: m.version, name: m.name, sql: m.sql }).collect();
+        all.push(Migration { version: NEXT, name: "future", sql });
+        all
     }
 
     #[test]

@@ -168,6 +168,7 @@ pub fn import(store: &dyn Store, data: &Export) -> Result<ImportCounts, Transfer
             hints_used: r.hints_used,
             grade: r.grade.clone(),
             workspace: r.workspace.clone(),
+            diff: r.diff.clone(),
         })?;
         ids.insert(r.id, id);
         if let Some(list) = existing.get_mut(&pair) {

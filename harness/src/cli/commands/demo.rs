@@ -61,6 +61,7 @@ pub fn run(ctx: &Ctx, dir: Option<PathBuf>, exercise: &str, seed: u64, run_tools
         hints_used: 0,
         grade: eval.grade.clone(),
         workspace: Some(started.root.display().to_string()),
+        diff: Some(eval.diff()),
     };
     let id = save(ctx, Some(&store as &dyn Store), &record)?;
     eprintln!("4/4 stored as result {}", id.map_or("(fallback file)".to_string(), |i| i.to_string()));

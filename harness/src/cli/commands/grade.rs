@@ -46,6 +46,7 @@ pub fn run(ctx: &Ctx, dir: &Path, exercise: &str, store_it: bool, run_tools: boo
             hints_used,
             grade: eval.grade.clone(),
             workspace: Some(root.display().to_string()),
+            diff: Some(eval.diff()),
         };
         id = save(ctx, store.as_ref().map(|s| s as &dyn Store), &record)?;
         // An interview the candidate never submitted is handed in now, and judged

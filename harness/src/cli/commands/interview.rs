@@ -229,8 +229,12 @@ fn scorecard(ctx: &Ctx, result_id: i64) -> Result<Exit, Failure> {
     Ok(Exit::Ok)
 }
 
-/// The candidate's diff against the pull request, from the workspace if it is still there.
+/// The candidate's diff against the pull request: the one stored with the result, else
+/// (results from before schema 3) from the workspace if it is still there.
 fn candidate_diff(catalog: &crate::catalog::Catalog, r: &crate::store::ResultRecord) -> Result<String, String> {
+    if let Some(stored) = &r.diff {
+        return Ok(stored.clone());
+    }
     let Some(ws) = &r.workspace else {
         return Err("the result names no workspace".to_string());
     };

@@ -317,6 +317,7 @@ pub fn submit(ctx: &Ctx, dir: Option<&Path>, run_tools: bool) -> Result<Exit, Fa
         hints_used,
         grade: eval.grade.clone(),
         workspace: Some(root.display().to_string()),
+        diff: Some(eval.diff()),
     };
     let id = save(ctx, store.as_ref().ok().map(|s| s as &dyn Store), &record)?;
     // Submitting ends the session: its namespace goes, the cluster stays.
