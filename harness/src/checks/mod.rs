@@ -90,36 +90,21 @@ impl<'a> CheckContext<'a> {
 
     /// Lint one state of the files with one family of rules, once per folder and settings.
     pub(crate) fn lint(&self, family: Family, tree: Tree, dir: &str, planned: &PlannedCheck) -> LintReport {
-        let key = (family, tree, format!("{dir}\u{0}{:?}", planned.terraform));
+        // The pipeline rules judge secrets against the exercise's secret store.
+        let known_secrets: Option<Vec<String>> = planned.pipeline.as_ref().map(|p| p.secrets.keys().cloned().collect());
+        let key = (family, tree, format!("{dir}\u{0}{:?}\u{0}{known_secrets:?}", planned.terraform));
         if let Some(r) = self.lint_cache.borrow().get(&key) {
             return r.clone();
         }
-        let settings = LintSettings { terraform: planned.terraform.clone() };
+        let settings = LintSettings {
+            terraform: planned.terraform.clone(),
+            pipeline: crate::rules::pipeline::Settings { known_secrets },
+        };
         let report = match tree {
             Tree::Candidate => crate::rules::lint(family, self.candidate, Some(self.base), dir, &settings),
             Tree::Broken => crate::rules::lint(family, self.broken, Some(self.base), dir, &settings),
             Tree::Base => crate::rules::lint(family, self.base, None, dir, &settings),
         };
-        self.lint_cache.borrow_mut().insert(key, report.clone());
-        report
-    }
-}
-
-impl CheckContext<'_> {
-    /// Lint the pipelines of one state of the files, once per folder and secret store.
-    pub(crate) fn lint_pipeline(&self, tree: Tree, dir: &str, planned: &PlannedCheck) -> LintReport {
-        let known: Option<Vec<String>> = planned.pipeline.as_ref().map(|p| p.secrets.keys().cloned().collect());
-        let key = (Family::Pipeline, tree, format!("{dir}\u{0}{known:?}"));
-        if let Some(r) = self.lint_cache.borrow().get(&key) {
-            return r.clone();
-        }
-        let settings = crate::rules::pipeline::Settings { known_secrets: known };
-        let snapshot = match tree {
-            Tree::Candidate => self.candidate,
-            Tree::Broken => self.broken,
-            Tree::Base => self.base,
-        };
-        let report = crate::rules::pipeline::lint_with(snapshot, dir, &settings);
         self.lint_cache.borrow_mut().insert(key, report.clone());
         report
     }
@@ -209,11 +194,13 @@ pub fn run_check(ctx: &CheckContext, planned: &PlannedCheck) -> CheckResult {
             kubernetes::limits(ctx, mount, dir, object.as_deref(), &bounds)
         }
         CheckKind::CiFixed { class, subject, dir, new_findings } => {
-            pipeline::fixed(ctx, planned, dir, class, subject.as_deref(), *new_findings)
+            lint::fixed(ctx, Family::Pipeline, planned, mount, dir, class, subject.as_deref(), *new_findings)
         }
-        CheckKind::CiAbsent { class, subject, dir } => pipeline::absent(ctx, planned, dir, class, subject.as_deref()),
-        CheckKind::CiNoNewFindings { classes, dir } => pipeline::no_new(ctx, planned, dir, classes),
-        CheckKind::CiValid { dir } => pipeline::valid(ctx, planned, dir),
+        CheckKind::CiAbsent { class, subject, dir } => {
+            lint::absent(ctx, Family::Pipeline, planned, mount, dir, class, subject.as_deref())
+        }
+        CheckKind::CiNoNewFindings { classes, dir } => lint::no_new(ctx, Family::Pipeline, planned, mount, dir, classes),
+        CheckKind::CiValid { dir } => pipeline::valid(ctx, planned, mount, dir),
         CheckKind::PipelineRun { workflow, jobs, expect, timeout_secs } => {
             pipeline::run(ctx, planned, workflow.as_deref(), jobs, *expect, *timeout_secs)
         }

@@ -1,127 +1,22 @@
-//! Pipeline check kinds: `ci.*` findings gone, nothing new broken, files valid, and
-//! the candidate's pipeline run for real.
+//! Pipeline check kinds of their own: the files are valid, and the candidate's
+//! pipeline run for real. `ci_fixed`, `ci_absent` and `ci_no_new_findings` are the
+//! shared lint checks of [`super::lint`] over [`Family::Pipeline`].
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
-use super::{line_of, CheckContext, Outcome, Tree};
+use super::{lint, CheckContext, Outcome};
 use crate::inject::PlannedCheck;
-use crate::model::check::{NewFindings, PipelineExpect};
+use crate::model::check::PipelineExpect;
 use crate::model::snapshot::join;
-use crate::model::{Evidence, Finding};
-use crate::rules::LintReport;
+use crate::model::Evidence;
+use crate::rules::Family;
 use crate::runner::pipeline as pr;
 
-fn finding_evidence(ctx: &CheckContext, f: &Finding) -> Evidence {
-    let snippet = ctx.candidate.get(&f.file).map(|t| line_of(t, f.line)).unwrap_or_default();
-    if ctx.explain {
-        Evidence::at(&f.file, f.line, format!("[{}] {} — {}", f.class, f.message, snippet))
-    } else {
-        Evidence::at(&f.file, f.line, format!("[{}] {} — {}", f.class, f.subject, snippet))
-    }
-}
-
-fn matches(f: &Finding, class: &str, subject: Option<&str>) -> bool {
-    f.class == class && subject.is_none_or(|s| f.subject == s)
-}
-
-fn candidate(ctx: &CheckContext, planned: &PlannedCheck, dir: &str) -> Result<LintReport, Outcome> {
-    let cand = ctx.lint_pipeline(Tree::Candidate, dir, planned);
-    if cand.problems.is_empty() {
-        Ok(cand)
-    } else {
-        let evidence = cand
-            .problems
-            .iter()
-            .map(|p| Evidence::at(&p.file, p.line, format!("{}:{}:{}: {}", p.file, p.line, p.column, p.message)))
-            .collect();
-        let mut o = Outcome::fail(evidence);
-        o.message = "a pipeline file is not valid YAML".into();
-        Err(o)
-    }
-}
-
-fn introduced(
-    ctx: &CheckContext,
-    planned: &PlannedCheck,
-    dir: &str,
-    cand: &LintReport,
-    classes: &[String],
-) -> Vec<Evidence> {
-    let base = ctx.lint_pipeline(Tree::Base, dir, planned);
-    let broken = ctx.lint_pipeline(Tree::Broken, dir, planned);
-    let known: BTreeSet<(&str, &str)> = base.findings.iter().chain(&broken.findings).map(Finding::key).collect();
-    cand.findings
-        .iter()
-        .filter(|f| classes.is_empty() || classes.contains(&f.class))
-        .filter(|f| !known.contains(&f.key()))
-        .map(|f| finding_evidence(ctx, f))
-        .collect()
-}
-
-pub(super) fn fixed(
-    ctx: &CheckContext,
-    planned: &PlannedCheck,
-    dir: &str,
-    class: &str,
-    subject: Option<&str>,
-    scope: NewFindings,
-) -> Outcome {
-    let dir = join(&planned.mount, dir);
-    let cand = match candidate(ctx, planned, &dir) {
-        Ok(c) => c,
-        Err(o) => return o,
-    };
-    let left: Vec<Evidence> =
-        cand.findings.iter().filter(|f| matches(f, class, subject)).map(|f| finding_evidence(ctx, f)).collect();
-    if !left.is_empty() {
-        return Outcome::fail(left);
-    }
-    let only = match scope {
-        NewFindings::Any => Vec::new(),
-        NewFindings::SameClass => vec![class.to_string()],
-    };
-    let fresh = introduced(ctx, planned, &dir, &cand, &only);
-    if fresh.is_empty() {
-        Outcome::pass(vec![Evidence::note(format!("no `{class}` finding remains and nothing new was flagged"))])
-    } else {
-        let mut o = Outcome::fail(fresh);
-        o.message = "the change introduces new pipeline problems".into();
-        o
-    }
-}
-
-pub(super) fn absent(
-    ctx: &CheckContext,
-    planned: &PlannedCheck,
-    dir: &str,
-    class: &str,
-    subject: Option<&str>,
-) -> Outcome {
-    match candidate(ctx, planned, &join(&planned.mount, dir)) {
-        Ok(cand) => {
-            let hits: Vec<Evidence> =
-                cand.findings.iter().filter(|f| matches(f, class, subject)).map(|f| finding_evidence(ctx, f)).collect();
-            Outcome::from_bool(hits.is_empty(), hits)
-        }
-        Err(o) => o,
-    }
-}
-
-pub(super) fn no_new(ctx: &CheckContext, planned: &PlannedCheck, dir: &str, classes: &[String]) -> Outcome {
-    let dir = join(&planned.mount, dir);
-    match candidate(ctx, planned, &dir) {
-        Ok(cand) => {
-            let fresh = introduced(ctx, planned, &dir, &cand, classes);
-            Outcome::from_bool(fresh.is_empty(), fresh)
-        }
-        Err(o) => o,
-    }
-}
-
-pub(super) fn valid(ctx: &CheckContext, planned: &PlannedCheck, dir: &str) -> Outcome {
-    let dir = join(&planned.mount, dir);
-    let cand = match candidate(ctx, planned, &dir) {
+/// The pipeline files parse, at least one workflow exists, and no `ci.schema`
+/// finding (unknown keys, `needs` naming no job, undeclared stages) remains.
+pub(super) fn valid(ctx: &CheckContext, planned: &PlannedCheck, mount: &str, dir: &str) -> Outcome {
+    let dir = join(mount, dir);
+    let cand = match lint::candidate_lint(ctx, Family::Pipeline, planned, &dir) {
         Ok(c) => c,
         Err(o) => return o,
     };

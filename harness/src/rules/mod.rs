@@ -76,6 +76,7 @@ impl Family {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LintSettings {
     pub terraform: TerraformSettings,
+    pub pipeline: pipeline::Settings,
 }
 
 /// Lint the files of one family under `dir` ("." = all); `base`, when given, feeds
@@ -90,7 +91,7 @@ pub fn lint(
     match family {
         Family::Terraform => lint_terraform(snapshot, base, dir, &settings.terraform),
         Family::Kubernetes => kubernetes::lint(snapshot, base, dir),
-        Family::Pipeline => pipeline::lint(snapshot, base, dir),
+        Family::Pipeline => pipeline::lint_with(snapshot, dir, &settings.pipeline),
     }
 }
 

@@ -53,7 +53,10 @@ pub fn run(
 ) -> Result<Exit, Failure> {
     let snap = read(path)?;
     let base = base.map(read).transpose()?;
-    let settings = LintSettings { terraform: TerraformSettings { required_tags, stateful_types: Vec::new() } };
+    let settings = LintSettings {
+        terraform: TerraformSettings { required_tags, stateful_types: Vec::new() },
+        ..LintSettings::default()
+    };
     let families: Vec<Family> =
         if families.is_empty() { detect(&snap) } else { families.into_iter().map(Family::from).collect() };
     let mut report = LintReport::default();

@@ -45,7 +45,7 @@ pub const CLASSES: &[&str] = &[
 ];
 
 /// Extra knowledge for the rules.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
     /// The secrets the repository provides (the exercise's secret store). When given,
     /// reading any other secret is `ci.undefined-secret`.
