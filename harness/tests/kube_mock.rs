@@ -394,8 +394,12 @@ fn injection_applies_the_base_then_patches_the_fault_server_side() {
             format!("PATCH /apis/apps/v1/namespaces/{NS}/deployments/web"),
             format!("PATCH /api/v1/namespaces/{NS}/secrets/extra"),
             format!("DELETE /api/v1/namespaces/{NS}/configmaps/web-config"),
+            format!("PATCH /apis/apps/v1/namespaces/{NS}/deployments/web"),
         ]
     );
+    // The Deployment waits, paused, until the fault is in, then resumes.
+    let paused = |i: usize| serde_json::from_str::<serde_json::Value>(&log[i].body).unwrap()["spec"]["paused"].clone();
+    assert_eq!((paused(1), paused(4)), (serde_json::json!(true), serde_json::json!(false)));
     let first = &log[0];
     assert!(first.query.contains("fieldManager=faultline") && first.query.contains("force=true"), "{}", first.query);
     assert_eq!(first.content_type, "application/apply-patch+yaml");

@@ -4,6 +4,12 @@
 //! objects that differ in the broken state (applied) plus the objects the broken
 //! state no longer has (deleted). Every object is forced into the session
 //! namespace and labelled with the session id.
+//!
+//! When there is a fault, the base's Deployments are applied paused and resumed
+//! only after it: a paused Deployment creates no ReplicaSet, so no healthy pod of
+//! the base is left serving beside the broken rollout (which would let a candidate
+//! who changes nothing pass the HTTP check), and a fault in a ConfigMap or Secret
+//! is what the pods start with.
 
 use std::collections::BTreeMap;
 
@@ -185,7 +191,49 @@ pub fn fault_patch(base: &[Manifest], broken: &[Manifest]) -> FaultPatch {
     FaultPatch { apply, delete }
 }
 
-/// Apply the base state whole, then the fault as a patch. Returns the patch.
+/// One call of an injection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Apply(Manifest),
+    Delete(Manifest),
+}
+
+/// The object with `spec.paused` set (Deployments only; others unchanged).
+fn paused(m: &Manifest, paused: bool) -> Manifest {
+    let mut m = m.clone();
+    if m.kind == "Deployment" {
+        if let Some(obj) = m.body.as_object_mut() {
+            let spec = obj.entry("spec").or_insert_with(|| serde_json::json!({}));
+            if let Some(spec) = spec.as_object_mut() {
+                spec.insert("paused".into(), serde_json::Value::Bool(paused));
+            }
+        }
+    }
+    m
+}
+
+/// The calls that inject `broken` over `base`, in order: the base (Deployments
+/// paused when a fault follows), the changed objects, the removed ones, then every
+/// Deployment resumed. Without a fault, the base is applied as it is.
+pub fn injection_plan(base: &[Manifest], broken: &[Manifest]) -> (FaultPatch, Vec<Step>) {
+    let patch = fault_patch(base, broken);
+    if patch.apply.is_empty() && patch.delete.is_empty() {
+        return (patch, base.iter().cloned().map(Step::Apply).collect());
+    }
+    let mut steps: Vec<Step> = base.iter().map(|m| Step::Apply(paused(m, true))).collect();
+    steps.extend(patch.apply.iter().map(|m| Step::Apply(paused(m, false))));
+    steps.extend(patch.delete.iter().cloned().map(Step::Delete));
+    let changed: Vec<String> = patch.apply.iter().chain(&patch.delete).map(Manifest::key).collect();
+    steps.extend(
+        base.iter()
+            .filter(|m| m.kind == "Deployment" && !changed.contains(&m.key()))
+            .map(|m| Step::Apply(paused(m, false))),
+    );
+    (patch, steps)
+}
+
+/// Apply the base state, then the fault as a patch (see [`injection_plan`]).
+/// Returns the patch.
 pub async fn inject(
     client: &kube::Client,
     namespace: &str,
@@ -193,15 +241,12 @@ pub async fn inject(
     base: &[Manifest],
     broken: &[Manifest],
 ) -> Result<FaultPatch, ClusterError> {
-    for m in base {
-        apply(client, namespace, session, m).await?;
-    }
-    let patch = fault_patch(base, broken);
-    for m in &patch.apply {
-        apply(client, namespace, session, m).await?;
-    }
-    for m in &patch.delete {
-        delete(client, namespace, m).await?;
+    let (patch, steps) = injection_plan(base, broken);
+    for step in &steps {
+        match step {
+            Step::Apply(m) => apply(client, namespace, session, m).await?,
+            Step::Delete(m) => delete(client, namespace, m).await?,
+        }
     }
     Ok(patch)
 }
@@ -243,6 +288,55 @@ mod tests {
         assert!(manifests(&t, "k8s").unwrap_err().to_string().contains("metadata.name"));
         let t = tree(&[("k8s/x.yaml", "kind: [\n")]);
         assert!(manifests(&t, "k8s").unwrap_err().to_string().contains("k8s/x.yaml"));
+    }
+
+    fn spec_paused(step: &Step) -> (String, Option<bool>) {
+        match step {
+            Step::Apply(m) => (format!("apply {}", m.key()), m.body["spec"]["paused"].as_bool()),
+            Step::Delete(m) => (format!("delete {}", m.key()), None),
+        }
+    }
+
+    #[test]
+    fn a_fault_is_injected_under_paused_deployments_that_resume_after_it() {
+        let api = DEPLOY.replace("name: web", "name: api");
+        let base = manifests(&tree(&[("k8s/a.yaml", &format!("{DEPLOY}---\n{api}---\n{CM}"))]), "k8s").unwrap();
+        // The fault is in the ConfigMap only: the pods must start with it.
+        let broken_cm = CM.replace("{a: b}", "{a: c}");
+        let broken = manifests(&tree(&[("k8s/a.yaml", &format!("{DEPLOY}---\n{api}---\n{broken_cm}"))]), "k8s").unwrap();
+        let (patch, steps) = injection_plan(&base, &broken);
+        assert_eq!(patch.apply.len(), 1);
+        let seen: Vec<_> = steps.iter().map(spec_paused).collect();
+        let step = |s: &str, p: Option<bool>| (s.to_string(), p);
+        assert_eq!(
+            seen,
+            [
+                step("apply Deployment/web", Some(true)),
+                step("apply Deployment/api", Some(true)),
+                step("apply ConfigMap/web-config", None),
+                step("apply ConfigMap/web-config", None),
+                step("apply Deployment/web", Some(false)),
+                step("apply Deployment/api", Some(false)),
+            ]
+        );
+
+        // A fault in a Deployment resumes it with the broken template, once.
+        let broken_web = DEPLOY.replace("replicas: 1", "replicas: 2");
+        let broken = manifests(&tree(&[("k8s/a.yaml", &format!("{broken_web}---\n{api}---\n{CM}"))]), "k8s").unwrap();
+        let (_, steps) = injection_plan(&base, &broken);
+        let seen: Vec<_> = steps.iter().map(spec_paused).collect();
+        assert_eq!(seen[3], step("apply Deployment/web", Some(false)));
+        assert_eq!(seen[4], step("apply Deployment/api", Some(false)));
+        assert_eq!(seen.len(), 5, "{seen:?}");
+        let Step::Apply(resumed) = &steps[3] else { panic!() };
+        assert_eq!(resumed.body["spec"]["replicas"], 2);
+    }
+
+    #[test]
+    fn without_a_fault_the_base_is_applied_as_written() {
+        let base = manifests(&tree(&[("k8s/a.yaml", &format!("{DEPLOY}---\n{CM}"))]), "k8s").unwrap();
+        let (_, steps) = injection_plan(&base, &base);
+        assert_eq!(steps, base.iter().cloned().map(Step::Apply).collect::<Vec<_>>());
     }
 
     #[test]
