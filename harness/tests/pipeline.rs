@@ -59,6 +59,9 @@ fn gitlab_file_applies_extends_stages_and_reports_undeclared_stages() {
     assert_eq!(plan::dependencies(&wf, wf.job("deploy").unwrap()), ["build"]);
     assert!(issues.iter().any(|i| i.rule == "unknown-stage" && i.pos.line == 27));
     assert!(issues.iter().any(|i| i.rule == "unknown-key" && i.message.contains("did you mean `artifacts`")));
+    let services: Vec<(&str, usize)> =
+        wf.job("lint").unwrap().services.iter().map(|s| (s.value.as_str(), s.pos.line)).collect();
+    assert_eq!(services, [("redis:7", 30), ("postgres:16", 30)]);
 }
 
 #[test]
@@ -256,6 +259,24 @@ fn rand_suffix() -> u64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(std::process::id() as u64);
     h.finish()
+}
+
+/// A job's service containers and image cannot be had offline: the run says so
+/// with their lines (in the log, and as evidence for the services) instead of
+/// pretending they were there.
+#[test]
+fn services_and_job_images_are_reported_as_not_available_offline() {
+    let mut opts = RunOptions::new(runner_fixture(), ".github/workflows/services.yml", Backend::Local);
+    opts.jobs = vec!["integration".into()];
+    let r = pr::run(&opts).unwrap();
+    assert!(r.succeeded(), "{}", r.log());
+    let offline = &r.jobs[0].offline;
+    assert_eq!(offline.len(), 2, "{offline:?}");
+    assert!(offline[0].starts_with("service `postgres` (.github/workflows/services.yml:10) is not started"), "{offline:?}");
+    assert!(offline[1].starts_with("image `python:3.12` (.github/workflows/services.yml:8) is not pulled"), "{offline:?}");
+    assert!(r.log().contains("offline: service `postgres`"), "{}", r.log());
+    let evidence: Vec<String> = r.evidence().iter().map(|e| e.text.clone()).collect();
+    assert!(evidence.iter().any(|e| e.contains("service `postgres`")), "{evidence:?}");
 }
 
 #[test]

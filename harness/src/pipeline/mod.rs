@@ -197,6 +197,9 @@ pub struct Job {
     pub dependencies: Option<Vec<String>>,
     /// GitLab `image:` / GitHub `container:` (informational: the runner image is used).
     pub image: Option<Text>,
+    /// Service containers the job declares (GitHub `services:` keys, GitLab
+    /// `services:` names), with where they are written. Not started offline.
+    pub services: Vec<Text>,
 }
 
 impl Job {
@@ -227,6 +230,7 @@ impl Job {
             artifact_paths: Vec::new(),
             dependencies: None,
             image: None,
+            services: Vec::new(),
         }
     }
 

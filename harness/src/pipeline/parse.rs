@@ -432,6 +432,12 @@ fn github_job(r: &mut Reader, key: &KeyNode, node: &Node) -> Job {
             other => r.text(other, "container", &subject),
         };
     }
+    if let Some(s) = get(node, "services") {
+        if !matches!(s, Node::Map(..)) {
+            r.issue(*s.pos(), &subject, "wrong-type", format!("services must be a mapping, not a {}", s.kind()));
+        }
+        job.services = entries(s).iter().map(|(k, _)| Text { value: k.name.clone(), pos: k.pos }).collect();
+    }
     if let Some(s) = get(node, "strategy") {
         r.known_keys(s, &["matrix", "fail-fast", "max-parallel"], "strategy", &subject);
         if let Some(m) = get(s, "matrix") {
@@ -791,6 +797,22 @@ fn gitlab_job(r: &mut Reader, key: &KeyNode, node: &Node, root: &Node, default: 
             Node::Map(..) => get(i, "name").and_then(|n| r.text(n, "image.name", &subject)),
             other => r.text(other, "image", &subject),
         };
+    }
+    if let Some(s) = inherited("services") {
+        let items: &[Node] = match s {
+            Node::Seq(items, _) => items,
+            other => {
+                r.issue(*other.pos(), &subject, "wrong-type", format!("services must be a list, not a {}", other.kind()));
+                &[]
+            }
+        };
+        job.services = items
+            .iter()
+            .filter_map(|item| match item {
+                Node::Map(..) => get(item, "name").and_then(|n| r.text(n, "services.name", &subject)),
+                other => r.text(other, "services", &subject),
+            })
+            .collect();
     }
     if let Some(t) = get(node, "timeout") {
         job.timeout_minutes = scalar(t).and_then(|s| gitlab_duration_minutes(&s));

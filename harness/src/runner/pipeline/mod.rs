@@ -213,6 +213,9 @@ pub struct JobReport {
     pub overhead_ms: u128,
     /// Whether a failure does not fail the pipeline (`allow_failure`, `continue-on-error`).
     pub allowed_to_fail: bool,
+    /// What this run does differently from a hosted CI for the job, with the line it
+    /// concerns: service containers not started, a job image not pulled.
+    pub offline: Vec<String>,
 }
 
 /// The result of a run.
@@ -273,6 +276,9 @@ impl RunReport {
             out.push(Evidence::at(&self.workflow, step.map_or(0, |s| s.line), text));
             let _ = job;
         }
+        let services: Vec<&String> =
+            self.jobs.iter().flat_map(|j| &j.offline).filter(|n| n.starts_with("service")).collect();
+        out.extend(services.into_iter().map(|n| Evidence::note(n.clone())));
         out
     }
 
@@ -283,6 +289,9 @@ impl RunReport {
             out.push_str(&format!("\n## job {} — {:?}\n", j.id, j.status).to_lowercase());
             if let Some(n) = &j.note {
                 out.push_str(&format!("note: {n}\n"));
+            }
+            for n in &j.offline {
+                out.push_str(&format!("offline: {n}\n"));
             }
             for s in &j.steps {
                 out.push_str(&format!(
@@ -692,6 +701,14 @@ impl Run<'_> {
         let job_limit =
             job.timeout_minutes.map_or(self.opts.limits.job_timeout, |m| Duration::from_secs_f64((m * 60.0).max(1.0)));
         self.progress.start_job(label);
+        let image = match &self.opts.backend {
+            Backend::Container { image } => Some(image.as_str()),
+            Backend::Local => None,
+        };
+        let offline = offline_notices(wf, job, image);
+        for n in offline.iter().filter(|n| n.starts_with("service")) {
+            self.progress.warn(n);
+        }
         let mut session = match self.executor.start_job(&ws, &runner_dir, self.opts) {
             Ok(s) => s,
             Err(e) => {
@@ -830,6 +847,7 @@ impl Run<'_> {
             duration_ms: duration.as_millis(),
             overhead_ms: duration.saturating_sub(step_time).as_millis(),
             allowed_to_fail: job.allow_failure || job.continue_on_error,
+            offline,
         });
         Ok((status, outputs))
     }
@@ -1109,7 +1127,27 @@ fn skipped_report(label: &str, status: JobStatus, note: String) -> JobReport {
         duration_ms: 0,
         overhead_ms: 0,
         allowed_to_fail: false,
+        offline: Vec::new(),
     }
+}
+
+/// What the offline run of `job` leaves out, one sentence each with its place.
+fn offline_notices(wf: &Workflow, job: &Job, image: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = job
+        .services
+        .iter()
+        .map(|s| {
+            format!(
+                "service `{}` ({}:{}) is not started: service images cannot be pulled offline, so steps that reach it fail",
+                s.value, wf.file, s.pos.line
+            )
+        })
+        .collect();
+    if let Some(i) = &job.image {
+        let runner = image.map_or("a local process".to_string(), |r| format!("the runner image `{r}`"));
+        out.push(format!("image `{}` ({}:{}) is not pulled: the job runs in {runner}", i.value, wf.file, i.pos.line));
+    }
+    out
 }
 
 /// GitLab's predefined and file variables plus the secret store (CI/CD variables).

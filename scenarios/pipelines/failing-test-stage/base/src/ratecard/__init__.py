@@ -1,3 +1,0 @@
-"""Usage-based price quotes for the @{service} service."""
-
-__all__ = ["pricing"]
