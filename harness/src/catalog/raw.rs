@@ -199,7 +199,7 @@ pub struct RawDeliverable {
 // ---------------------------------------------------------------- scenario
 
 /// `scenarios/<domain>/<name>/scenario.yaml`. The good base state lives beside it
-/// in `base/` (laid over a shared fixture named by `base_from:`); files named by
+/// in `base/` (laid over the shared fixtures named by `base_from:`); files named by
 /// `from:` are read relative to the scenario folder.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -213,11 +213,12 @@ pub struct RawScenario {
     /// Workspace folder the scenario's files live in.
     #[serde(default = "dot")]
     pub mount: String,
-    /// A shared fixture repository, as a folder under `scenarios/` (e.g.
-    /// `shared/ratecard-app`), whose files start the base; the scenario's own
-    /// `base/` files are laid over them. Lets several scenarios break one app.
+    /// Shared fixture folders under `scenarios/` (e.g. `[shared/ratecard-app,
+    /// shared/ratecard-actions]`) whose files start the base, each laid over the
+    /// one before; the scenario's own `base/` files go on top. Lets several
+    /// scenarios break one app.
     #[serde(default)]
-    pub base_from: Option<Sp<String>>,
+    pub base_from: Vec<Sp<String>>,
     /// Seeded parameters, used as `@{name}` in files, edits, checks and hints.
     #[serde(default)]
     pub params: Vec<RawParam>,
@@ -422,13 +423,13 @@ pub struct RawCheck {
 
     /// A Terraform finding is gone and the candidate introduced no other finding.
     #[serde(default)]
-    pub tf_fixed: Option<RawTfFinding>,
+    pub tf_fixed: Option<RawFinding>,
     /// No finding of a class (optionally one subject).
     #[serde(default)]
-    pub tf_absent: Option<RawTfFinding>,
+    pub tf_absent: Option<RawFinding>,
     /// No finding the candidate introduced (one in neither the base nor the starting state).
     #[serde(default)]
-    pub tf_no_new_findings: Option<RawTfNoNew>,
+    pub tf_no_new_findings: Option<RawNoNew>,
     /// Every `.tf` file in a folder parses.
     #[serde(default)]
     pub tf_parses: Option<RawDir>,
@@ -485,13 +486,13 @@ pub struct RawCheck {
     pub k8s_protected: Option<RawK8sProtected>,
     /// A Kubernetes finding (`k8s.*`) is gone and the candidate introduced no other finding.
     #[serde(default)]
-    pub k8s_fixed: Option<RawK8sFinding>,
+    pub k8s_fixed: Option<RawFinding>,
     /// No Kubernetes finding of a class (optionally one object).
     #[serde(default)]
-    pub k8s_absent: Option<RawK8sFinding>,
+    pub k8s_absent: Option<RawFinding>,
     /// No Kubernetes finding the candidate introduced.
     #[serde(default)]
-    pub k8s_no_new_findings: Option<RawK8sNoNew>,
+    pub k8s_no_new_findings: Option<RawNoNew>,
     /// Every manifest in a folder parses and matches the Kubernetes schema.
     #[serde(default)]
     pub k8s_valid: Option<RawDir>,
@@ -503,13 +504,13 @@ pub struct RawCheck {
     pub k8s_limits: Option<RawK8sLimits>,
     /// A pipeline finding (`ci.*`) is gone and the candidate introduced no other.
     #[serde(default)]
-    pub ci_fixed: Option<RawTfFinding>,
+    pub ci_fixed: Option<RawFinding>,
     /// No pipeline finding of a class (optionally one subject: `jobs.<job>` or `jobs.<job>.steps[<n>]`).
     #[serde(default)]
-    pub ci_absent: Option<RawTfFinding>,
+    pub ci_absent: Option<RawFinding>,
     /// No pipeline finding the candidate introduced.
     #[serde(default)]
-    pub ci_no_new_findings: Option<RawTfNoNew>,
+    pub ci_no_new_findings: Option<RawNoNew>,
     /// Every pipeline file parses and has no `ci.schema` finding.
     #[serde(default)]
     pub ci_valid: Option<RawDir>,
@@ -549,27 +550,32 @@ pub struct RawDir {
     pub dir: String,
 }
 
-/// A finding class, optionally for one subject (a resource address).
+/// A finding class of the check's family (`tf_*`, `k8s_*`, `ci_*`), optionally
+/// for one subject.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawTfFinding {
-    /// e.g. `tf.open-ingress`.
+pub struct RawFinding {
+    /// e.g. `tf.open-ingress`, `k8s.image-tag`, `ci.secret-echo`.
     pub class: Sp<String>,
+    /// What the finding is about: a Terraform address, a Kubernetes `Kind/name`,
+    /// or a pipeline job or step, as the rule names it.
     #[serde(default)]
     pub subject: Option<String>,
+    /// Folder relative to the scenario mount.
     #[serde(default = "dot")]
     pub dir: String,
-    /// `tf_fixed` only: which new findings fail it — `any` class (default) or `same-class`.
+    /// `*_fixed` only: which new findings fail it — `any` class (default) or `same-class`.
     #[serde(default)]
     pub new_findings: crate::model::check::NewFindings,
 }
 
-/// Classes to compare against the base (all when empty).
+/// Classes of the check's family to compare against the base (all when empty).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RawTfNoNew {
+pub struct RawNoNew {
     #[serde(default)]
     pub classes: Vec<Sp<String>>,
+    /// Folder relative to the scenario mount.
     #[serde(default = "dot")]
     pub dir: String,
 }
@@ -781,33 +787,6 @@ pub struct RawK8sHttp {
 pub struct RawK8sProtected {
     /// `Kind/name`, e.g. `ConfigMap/web-config`.
     pub objects: Vec<Sp<String>>,
-}
-
-/// A Kubernetes finding class, optionally for one object.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawK8sFinding {
-    /// e.g. `k8s.missing-config-ref`.
-    pub class: Sp<String>,
-    /// `Kind/name`, e.g. `Deployment/web`.
-    #[serde(default)]
-    pub subject: Option<String>,
-    /// Folder of manifests relative to the scenario mount.
-    #[serde(default = "dot")]
-    pub dir: String,
-    /// `k8s_fixed` only: which new findings fail it — `any` class (default) or `same-class`.
-    #[serde(default)]
-    pub new_findings: crate::model::check::NewFindings,
-}
-
-/// Kubernetes classes to compare against the base (all when empty).
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawK8sNoNew {
-    #[serde(default)]
-    pub classes: Vec<Sp<String>>,
-    #[serde(default = "dot")]
-    pub dir: String,
 }
 
 /// A path assertion on one Kubernetes object.
