@@ -77,13 +77,15 @@ fn the_valid_fixture_loads_and_verifies() {
 #[test]
 fn a_shared_base_is_laid_under_the_scenarios_own_base() {
     // `fixtures/content/base-from/`: a shared app under `scenarios/shared/toy-app/`,
-    // and the toy scenario naming it in `base_from` while keeping its own app.conf.
+    // a second layer `shared/toy-notes/` replacing its NOTES.md, and the toy scenario
+    // naming both in `base_from` while keeping its own app.conf.
     let mut tree = valid_tree();
     let dir = fixtures().join("base-from");
     overlay(&mut tree, &dir, &dir);
     let catalog = Catalog::from_tree(&tree).unwrap_or_else(|e| panic!("{e:?}"));
     let scenario = catalog.scenarios.get("files/toy").expect("toy scenario");
-    assert_eq!(scenario.base.get("NOTES.md"), Some("Shared notes for @{name}.\n"), "shared file missing");
+    assert!(scenario.base.get("run.sh").is_some_and(|t| t.contains("starting @{name}")), "first layer's file missing");
+    assert_eq!(scenario.base.get("NOTES.md"), Some("Notes for @{name}, from the later layer.\n"), "later layer wins");
     assert!(scenario.base.get("app.conf").is_some_and(|t| t.contains("own-@{name}")), "own base must win");
     let rows = verify(&catalog, &VerifyOptions { seeds: vec![1, 2], run_tools: false, tool_seeds: None, only: vec![] });
     assert!(rows.iter().all(|r| r.ok), "{rows:#?}");

@@ -182,10 +182,10 @@ pub(crate) fn scenario(
     }
     let name_list: Vec<&str> = names.iter().map(String::as_str).collect();
 
-    // Base files: the shared fixture named by `base_from:` (a folder under
-    // `scenarios/`), then everything under `<dir>/base/` laid over it.
+    // Base files: the shared fixtures named by `base_from:` (folders under
+    // `scenarios/`), in order, then everything under `<dir>/base/` laid over them.
     let mut base_prefixes = Vec::new();
-    if let Some(from) = &raw.base_from {
+    for from in &raw.base_from {
         let folder = from.value.trim_matches('/');
         let well_formed = !folder.is_empty()
             && !from.value.starts_with('/')
@@ -218,7 +218,7 @@ pub(crate) fn scenario(
             base.insert(rel, text.clone());
         }
     }
-    if base.is_empty() && raw.base_from.is_none() {
+    if base.is_empty() && raw.base_from.is_empty() {
         p.whole(format!("scenario `{id}` has no base files (expected them under {own_base} or from `base_from`)"));
     }
 
