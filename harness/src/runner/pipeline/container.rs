@@ -85,6 +85,15 @@ fn split_image(image: &str) -> (String, String) {
 pub(super) struct Docker {
     rt: tokio::runtime::Runtime,
     image: String,
+    /// Removals of finished jobs' containers, running while the next job starts;
+    /// all are awaited before the run ends (also when it fails or is interrupted).
+    removing: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Docker {
+    fn drop(&mut self) {
+        self.finish();
+    }
 }
 
 pub(super) struct JobContainer {
@@ -103,7 +112,7 @@ impl Docker {
             }
             Ok(())
         })?;
-        Ok(Docker { rt, image: image.to_string() })
+        Ok(Docker { rt, image: image.to_string(), removing: Vec::new() })
     }
 
     pub fn start(&mut self, ws: &Path, runner: &Path, opts: &RunOptions) -> Result<JobContainer, PipelineError> {
@@ -135,10 +144,25 @@ impl Docker {
         Ok(JobContainer { inner: Some(started) })
     }
 
+    /// Removes the job's container in the background (see [`Docker::finish`]).
     pub fn remove(&mut self, mut job: JobContainer) {
         if let Some(c) = job.inner.take() {
             // `rm` forces removal, so a PID 1 that ignores SIGTERM does not cost 10 s.
-            let _ = self.rt.block_on(c.rm());
+            self.removing.push(self.rt.spawn(async move {
+                let _ = c.rm().await;
+            }));
+        }
+    }
+
+    /// Waits until every container removed so far is gone.
+    pub fn finish(&mut self) {
+        let pending = std::mem::take(&mut self.removing);
+        if !pending.is_empty() {
+            self.rt.block_on(async {
+                for p in pending {
+                    let _ = p.await;
+                }
+            });
         }
     }
 
@@ -219,10 +243,6 @@ impl Docker {
             }
         }
     }
-}
-
-impl Drop for Docker {
-    fn drop(&mut self) {}
 }
 
 #[cfg(test)]

@@ -170,9 +170,17 @@ impl Executor {
         }
     }
 
+    /// Ends a job; its container goes in the background while the run goes on.
     pub fn end_job(&mut self, session: JobSession) {
         if let (Executor::Container(d), JobSession::Container { container, .. }) = (self, session) {
             d.remove(*container);
+        }
+    }
+
+    /// Waits for every container of the run to be removed.
+    pub fn finish(&mut self) {
+        if let Executor::Container(d) = self {
+            d.finish();
         }
     }
 

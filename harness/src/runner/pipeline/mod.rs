@@ -209,7 +209,9 @@ pub struct JobReport {
     pub steps: Vec<StepReport>,
     pub note: Option<String>,
     pub duration_ms: u128,
-    /// Wall time spent outside the steps themselves (container start, copy, removal).
+    /// Wall time spent outside the steps themselves (workspace copy, container start,
+    /// exec set-up). The container's removal runs in the background, beside the
+    /// next job, and the run waits for it before it ends.
     pub overhead_ms: u128,
     /// Whether a failure does not fail the pipeline (`allow_failure`, `continue-on-error`).
     pub allowed_to_fail: bool,
@@ -387,6 +389,8 @@ fn run_here(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         run.progress.warn("NOT ISOLATED: --no-container runs the steps as local processes on this machine (a temporary copy, network off where possible)");
     }
     run.workflow(&wf, &selected, opts.secrets.clone(), Map::new(), "")?;
+    // No container outlives the run (on an error, dropping the executor waits too).
+    run.executor.finish();
     let backend = match &opts.backend {
         Backend::Container { image } => format!("container {image}"),
         Backend::Local => "local processes (no container)".into(),
