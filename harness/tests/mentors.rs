@@ -239,8 +239,10 @@ fn grading_an_unsubmitted_interview_hands_it_in_and_flags_lateness() {
     assert_eq!(code, 0, "{again}");
     assert_eq!(again["result_id"], 2);
     assert!(again["interview"].is_null(), "a second grade is no new hand-in: {again}");
-    let (result, submitted): (Option<i64>, String) =
-        env.db().query_row("SELECT result_id, submitted_at FROM interviews", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (result, submitted): (Option<i64>, String) = env
+        .db()
+        .query_row("SELECT result_id, submitted_at FROM interviews", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
     assert_eq!((result, submitted), (Some(1), first));
 }
 

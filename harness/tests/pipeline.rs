@@ -272,8 +272,14 @@ fn services_and_job_images_are_reported_as_not_available_offline() {
     assert!(r.succeeded(), "{}", r.log());
     let offline = &r.jobs[0].offline;
     assert_eq!(offline.len(), 2, "{offline:?}");
-    assert!(offline[0].starts_with("service `postgres` (.github/workflows/services.yml:10) is not started"), "{offline:?}");
-    assert!(offline[1].starts_with("image `python:3.12` (.github/workflows/services.yml:8) is not pulled"), "{offline:?}");
+    assert!(
+        offline[0].starts_with("service `postgres` (.github/workflows/services.yml:10) is not started"),
+        "{offline:?}"
+    );
+    assert!(
+        offline[1].starts_with("image `python:3.12` (.github/workflows/services.yml:8) is not pulled"),
+        "{offline:?}"
+    );
     assert!(r.log().contains("offline: service `postgres`"), "{}", r.log());
     let evidence: Vec<String> = r.evidence().iter().map(|e| e.text.clone()).collect();
     assert!(evidence.iter().any(|e| e.contains("service `postgres`")), "{evidence:?}");

@@ -199,7 +199,9 @@ pub fn run_check(ctx: &CheckContext, planned: &PlannedCheck) -> CheckResult {
         CheckKind::CiAbsent { class, subject, dir } => {
             lint::absent(ctx, Family::Pipeline, planned, mount, dir, class, subject.as_deref())
         }
-        CheckKind::CiNoNewFindings { classes, dir } => lint::no_new(ctx, Family::Pipeline, planned, mount, dir, classes),
+        CheckKind::CiNoNewFindings { classes, dir } => {
+            lint::no_new(ctx, Family::Pipeline, planned, mount, dir, classes)
+        }
         CheckKind::CiValid { dir } => pipeline::valid(ctx, planned, mount, dir),
         CheckKind::PipelineRun { workflow, jobs, expect, timeout_secs } => {
             pipeline::run(ctx, planned, workflow.as_deref(), jobs, *expect, *timeout_secs)

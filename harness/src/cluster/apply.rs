@@ -303,7 +303,8 @@ mod tests {
         let base = manifests(&tree(&[("k8s/a.yaml", &format!("{DEPLOY}---\n{api}---\n{CM}"))]), "k8s").unwrap();
         // The fault is in the ConfigMap only: the pods must start with it.
         let broken_cm = CM.replace("{a: b}", "{a: c}");
-        let broken = manifests(&tree(&[("k8s/a.yaml", &format!("{DEPLOY}---\n{api}---\n{broken_cm}"))]), "k8s").unwrap();
+        let broken =
+            manifests(&tree(&[("k8s/a.yaml", &format!("{DEPLOY}---\n{api}---\n{broken_cm}"))]), "k8s").unwrap();
         let (patch, steps) = injection_plan(&base, &broken);
         assert_eq!(patch.apply.len(), 1);
         let seen: Vec<_> = steps.iter().map(spec_paused).collect();

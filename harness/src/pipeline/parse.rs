@@ -802,7 +802,12 @@ fn gitlab_job(r: &mut Reader, key: &KeyNode, node: &Node, root: &Node, default: 
         let items: &[Node] = match s {
             Node::Seq(items, _) => items,
             other => {
-                r.issue(*other.pos(), &subject, "wrong-type", format!("services must be a list, not a {}", other.kind()));
+                r.issue(
+                    *other.pos(),
+                    &subject,
+                    "wrong-type",
+                    format!("services must be a list, not a {}", other.kind()),
+                );
                 &[]
             }
         };

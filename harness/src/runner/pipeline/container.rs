@@ -1,13 +1,19 @@
 //! The container side: Docker checks and one container per job through
 //! testcontainers, removed when the job ends, on a timeout and on Ctrl-C.
+//!
+//! Starting a container costs Docker about a third of a second here, so while a
+//! job runs, the container of the next one is started beside it (a "spare" with
+//! its own empty workspace and runner folders, filled when a job takes it), and a
+//! finished job's container is removed beside the next job. The run waits for
+//! every removal, spare included, before it returns.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use testcontainers::bollard::Docker as Bollard;
 use testcontainers::core::{ExecCommand, Mount};
 use testcontainers::runners::AsyncRunner;
-use testcontainers::{ContainerAsync, GenericImage, ImageExt};
+use testcontainers::{ContainerAsync, ContainerRequest, GenericImage, ImageExt};
 use tokio::io::AsyncReadExt;
 
 use super::exec::{Capture, StepRun};
@@ -72,6 +78,18 @@ pub fn image_present(image: &str) -> Result<bool, String> {
     })
 }
 
+async fn start(request: ContainerRequest<GenericImage>) -> Result<ContainerAsync<GenericImage>, PipelineError> {
+    request.start().await.map_err(|e| PipelineError::Container(e.to_string()))
+}
+
+fn make_dirs(dir: &Path) -> Result<(), PipelineError> {
+    for sub in ["workspace", "runner"] {
+        fs_err::create_dir_all(dir.join(sub))
+            .map_err(|source| PipelineError::Io { context: "create a job folder".into(), source })?;
+    }
+    Ok(())
+}
+
 /// `name:tag` split the way Docker does (a `:` after the last `/`).
 fn split_image(image: &str) -> (String, String) {
     let slash = image.rfind('/').map_or(0, |i| i + 1);
@@ -88,6 +106,17 @@ pub(super) struct Docker {
     /// Removals of finished jobs' containers, running while the next job starts;
     /// all are awaited before the run ends (also when it fails or is interrupted).
     removing: Vec<tokio::task::JoinHandle<()>>,
+    /// The next job's container, being started while this one runs.
+    spare: Option<Spare>,
+}
+
+type Starting = tokio::task::JoinHandle<Result<ContainerAsync<GenericImage>, PipelineError>>;
+
+/// A container started ahead of its job, and the folder whose `workspace/` and
+/// `runner/` it mounts.
+struct Spare {
+    dir: PathBuf,
+    task: Starting,
 }
 
 impl Drop for Docker {
@@ -112,17 +141,65 @@ impl Docker {
             }
             Ok(())
         })?;
-        Ok(Docker { rt, image: image.to_string(), removing: Vec::new() })
+        Ok(Docker { rt, image: image.to_string(), removing: Vec::new(), spare: None })
     }
 
-    pub fn start(&mut self, ws: &Path, runner: &Path, opts: &RunOptions) -> Result<JobContainer, PipelineError> {
+    /// A started container for a job and the folder it mounts (`dir/workspace`,
+    /// `dir/runner`, empty): the spare when one was started, else one started now
+    /// in `fresh`. With `another_likely`, the next job's spare is started in
+    /// `next` before this returns (it starts while the job runs).
+    pub fn take(
+        &mut self,
+        fresh: &Path,
+        next: &Path,
+        another_likely: bool,
+        opts: &RunOptions,
+    ) -> Result<(PathBuf, JobContainer), PipelineError> {
+        let (dir, task) = match self.spare.take() {
+            Some(spare) => (spare.dir, spare.task),
+            None => {
+                make_dirs(fresh)?;
+                let request = self.request(fresh, opts);
+                (fresh.to_path_buf(), self.rt.spawn(async move { start(request).await }))
+            }
+        };
+        if another_likely {
+            make_dirs(next)?;
+            let request = self.request(next, opts);
+            self.spare =
+                Some(Spare { dir: next.to_path_buf(), task: self.rt.spawn(async move { start(request).await }) });
+        }
+        let mut task = task;
+        let started = self.rt.block_on(async {
+            tokio::select! {
+                c = &mut task => Some(c.unwrap_or_else(|e| Err(PipelineError::Container(e.to_string())))),
+                _ = tokio::signal::ctrl_c() => None,
+            }
+        });
+        match started {
+            Some(container) => Ok((dir, JobContainer { inner: Some(container?) })),
+            None => {
+                // Interrupted while it started: remove it once it is up.
+                self.removing.push(self.rt.spawn(async move {
+                    if let Ok(Ok(c)) = task.await {
+                        let _ = c.rm().await;
+                    }
+                }));
+                Err(PipelineError::Interrupted)
+            }
+        }
+    }
+
+    /// The container of a job whose folder mounts at `dir`.
+    fn request(&self, dir: &Path, opts: &RunOptions) -> ContainerRequest<GenericImage> {
+        let (ws, runner) = (dir.join("workspace"), dir.join("runner"));
         let (name, tag) = split_image(&self.image);
         let network = match opts.network {
             PipelineNetwork::None => "none",
             PipelineNetwork::Loopback => "host",
         };
         let (memory, cpus, pids) = (opts.limits.memory_bytes, opts.limits.nano_cpus, opts.limits.pids);
-        let request = GenericImage::new(name, tag)
+        GenericImage::new(name, tag)
             .with_cmd(["sleep", "infinity"])
             .with_network(network)
             .with_label("faultline.pipeline", "1")
@@ -134,14 +211,7 @@ impl Docker {
                 hc.memory_swap = Some(memory);
                 hc.nano_cpus = Some(cpus);
                 hc.pids_limit = Some(pids);
-            });
-        let started = self.rt.block_on(async {
-            tokio::select! {
-                c = request.start() => c.map_err(|e| PipelineError::Container(e.to_string())),
-                _ = tokio::signal::ctrl_c() => Err(PipelineError::Interrupted),
-            }
-        })?;
-        Ok(JobContainer { inner: Some(started) })
+            })
     }
 
     /// Removes the job's container in the background (see [`Docker::finish`]).
@@ -154,8 +224,15 @@ impl Docker {
         }
     }
 
-    /// Waits until every container removed so far is gone.
+    /// Removes an unused spare and waits until every container removed so far is gone.
     pub fn finish(&mut self) {
+        if let Some(spare) = self.spare.take() {
+            self.removing.push(self.rt.spawn(async move {
+                if let Ok(Ok(c)) = spare.task.await {
+                    let _ = c.rm().await;
+                }
+            }));
+        }
         let pending = std::mem::take(&mut self.removing);
         if !pending.is_empty() {
             self.rt.block_on(async {

@@ -160,13 +160,31 @@ impl Executor {
         }
     }
 
-    pub fn start_job(&mut self, ws: &Path, runner: &Path, opts: &RunOptions) -> Result<JobSession, PipelineError> {
+    /// Starts a job: its folder (holding empty `workspace/` and `runner/`) and its
+    /// session. The folder is `fresh`, or the one a container started ahead of the
+    /// job mounts; with `another_likely`, a container for a later job is started in
+    /// `next` while this one runs.
+    pub fn begin_job(
+        &mut self,
+        fresh: &Path,
+        next: &Path,
+        another_likely: bool,
+        opts: &RunOptions,
+    ) -> Result<(PathBuf, JobSession), PipelineError> {
         match self {
-            Executor::Local => Ok(JobSession::Local { ws: ws.to_path_buf(), runner: runner.to_path_buf() }),
-            Executor::Container(d) => Ok(JobSession::Container {
-                container: Box::new(d.start(ws, runner, opts)?),
-                runner: runner.to_path_buf(),
-            }),
+            Executor::Local => {
+                for sub in ["workspace", "runner"] {
+                    fs_err::create_dir_all(fresh.join(sub))
+                        .map_err(|source| PipelineError::Io { context: "create a job folder".into(), source })?;
+                }
+                let session = JobSession::Local { ws: fresh.join("workspace"), runner: fresh.join("runner") };
+                Ok((fresh.to_path_buf(), session))
+            }
+            Executor::Container(d) => {
+                let (dir, container) = d.take(fresh, next, another_likely, opts)?;
+                let runner = dir.join("runner");
+                Ok((dir, JobSession::Container { container: Box::new(container), runner }))
+            }
         }
     }
 

@@ -384,6 +384,7 @@ fn run_here(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         reports: Vec::new(),
         secret_values: opts.secrets.values().cloned().collect(),
         progress: Progress::new(opts.progress),
+        planned_jobs: selected.len(),
     };
     if matches!(opts.backend, Backend::Local) {
         run.progress.warn("NOT ISOLATED: --no-container runs the steps as local processes on this machine (a temporary copy, network off where possible)");
@@ -443,6 +444,9 @@ struct Run<'o> {
     reports: Vec<JobReport>,
     secret_values: Vec<String>,
     progress: Progress,
+    /// Jobs the run expects (the selected jobs, before matrices and calls): while
+    /// fewer have run, the next job's container is started ahead.
+    planned_jobs: usize,
 }
 
 fn github_context(wf: &Workflow) -> Value {
@@ -694,14 +698,9 @@ impl Run<'_> {
     ) -> Result<(JobStatus, Map<String, Value>), PipelineError> {
         let started = Instant::now();
         let slug: String = label.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-        let dir = self.scratch.join(format!("job-{}-{slug}", self.reports.len()));
-        let ws = dir.join("workspace");
-        let runner_dir = dir.join("runner");
-        fs_err::create_dir_all(&runner_dir).map_err(io("runner folder"))?;
-        copy_tree(&self.opts.root, &ws).map_err(io("copy the workspace"))?;
-        if wf.dialect == Dialect::GitLab {
-            self.fetch_gitlab_artifacts(wf, job, &ws)?;
-        }
+        let fresh = self.scratch.join(format!("job-{}-{slug}", self.reports.len()));
+        let next = self.scratch.join(format!("spare-{}", self.reports.len() + 1));
+        let another_likely = self.reports.len() + 1 < self.planned_jobs;
         let job_limit =
             job.timeout_minutes.map_or(self.opts.limits.job_timeout, |m| Duration::from_secs_f64((m * 60.0).max(1.0)));
         self.progress.start_job(label);
@@ -713,13 +712,28 @@ impl Run<'_> {
         for n in offline.iter().filter(|n| n.starts_with("service")) {
             self.progress.warn(n);
         }
-        let mut session = match self.executor.start_job(&ws, &runner_dir, self.opts) {
+        let (dir, mut session) = match self.executor.begin_job(&fresh, &next, another_likely, self.opts) {
             Ok(s) => s,
             Err(e) => {
                 self.progress.finish_job(label, false);
                 return Err(e);
             }
         };
+        let ws = dir.join("workspace");
+        let runner_dir = dir.join("runner");
+        // The container may already be up: the files land in its bind-mounted folder.
+        let filled = copy_tree(&self.opts.root, &ws).map_err(io("copy the workspace")).and_then(|()| {
+            if wf.dialect == Dialect::GitLab {
+                self.fetch_gitlab_artifacts(wf, job, &ws)
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = filled {
+            self.executor.end_job(session);
+            self.progress.finish_job(label, false);
+            return Err(e);
+        }
         let mut env: Vec<(String, String)> = Vec::new();
         let mut scope = scope.clone();
         let mut job_env = Map::new();
