@@ -21,57 +21,43 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use faultline::catalog::Catalog;
 use faultline::checks::{run_checks, CheckContext};
 use faultline::grade::{grade, GradeInput, Mode};
-use faultline::inject::materialize;
+use faultline::inject::{materialize, Materialized};
 use faultline::model::scenario::TerraformSettings;
+use faultline::model::{Exercise, Grade};
 use faultline::report::model::{self, CohortScope};
 use faultline::report::render::{self, ReportFormat};
 use faultline::report::{source, Style};
 use faultline::store::{NewResult, SqliteStore, Store};
 use faultline::workspace::{self, NewWorkspace};
 
+/// The submit grade of an exercise's reference solution as materialized in `m`
+/// (seed 42): every check run, tools (terraform, containers) on or off.
+fn solution_grade(catalog: &Catalog, ex: &Exercise, m: &Materialized, tools: bool) -> Grade {
+    let ctx = CheckContext::new(&m.solution, &m.base, &m.broken).with_tools(tools);
+    grade(GradeInput {
+        exercise: ex,
+        scorecard: catalog.scorecard_of(ex),
+        candidate: "bench",
+        seed: 42,
+        mode: Mode::Submit,
+        checks: run_checks(&ctx, &m.checks, true),
+        hints_used: vec![],
+    })
+}
+
 fn benches(c: &mut Criterion) {
     let catalog = Catalog::embedded().expect("content loads");
     let ex = catalog.exercise("terraform-review").expect("review exercise");
-    let card = catalog.scorecard_of(ex);
     let m = materialize(&catalog, ex, 42).expect("materializes");
 
-    c.bench_function("grade/terraform-review", |b| {
-        b.iter(|| {
-            let ctx = CheckContext::new(&m.solution, &m.base, &m.broken).with_tools(false);
-            let results = run_checks(&ctx, &m.checks, true);
-            grade(GradeInput {
-                exercise: ex,
-                scorecard: card,
-                candidate: "bench",
-                seed: 42,
-                mode: Mode::Submit,
-                checks: results,
-                hints_used: vec![],
-            })
-        })
-    });
+    c.bench_function("grade/terraform-review", |b| b.iter(|| solution_grade(&catalog, ex, &m, false)));
 
     // The static grade of the other two blueprint exercises (no cluster, no containers):
     // what `submit` costs in static mode and with tools off.
     for id in ["k8s-troubleshooting", "pipeline-triage"] {
         let ex = catalog.exercise(id).expect("exercise");
-        let card = catalog.scorecard_of(ex);
         let m = materialize(&catalog, ex, 42).expect("materializes");
-        c.bench_function(&format!("grade/{id}-static"), |b| {
-            b.iter(|| {
-                let ctx = CheckContext::new(&m.solution, &m.base, &m.broken).with_tools(false);
-                let results = run_checks(&ctx, &m.checks, true);
-                grade(GradeInput {
-                    exercise: ex,
-                    scorecard: card,
-                    candidate: "bench",
-                    seed: 42,
-                    mode: Mode::Submit,
-                    checks: results,
-                    hints_used: vec![],
-                })
-            })
-        });
+        c.bench_function(&format!("grade/{id}-static"), |b| b.iter(|| solution_grade(&catalog, ex, &m, false)));
     }
 
     // Every Terraform tree the content produces: base, broken, solution, decoys.
@@ -214,16 +200,7 @@ fn seed_results(store: &dyn Store, count: usize) {
     let catalog = Catalog::embedded().expect("content loads");
     let ex = catalog.exercise("terraform-review").expect("review exercise");
     let m = materialize(&catalog, ex, 42).expect("materializes");
-    let ctx = CheckContext::new(&m.solution, &m.base, &m.broken).with_tools(false);
-    let template = grade(GradeInput {
-        exercise: ex,
-        scorecard: catalog.scorecard_of(ex),
-        candidate: "bench",
-        seed: 42,
-        mode: Mode::Submit,
-        checks: run_checks(&ctx, &m.checks, true),
-        hints_used: vec![],
-    });
+    let template = solution_grade(&catalog, ex, &m, false);
     let exercises: Vec<&str> = catalog.exercises.iter().map(|e| e.id.as_str()).collect();
     let start = time::macros::datetime!(2026-09-01 09:00 UTC);
     for i in 0..count {
@@ -337,16 +314,7 @@ fn rating_benches(c: &mut Criterion) {
     let ex = catalog.exercise("terraform-review").expect("review exercise");
     let card = catalog.scorecard_of(ex);
     let m = materialize(&catalog, ex, 42).expect("materializes");
-    let ctx = CheckContext::new(&m.solution, &m.base, &m.broken).with_tools(false);
-    let g = grade(GradeInput {
-        exercise: ex,
-        scorecard: card,
-        candidate: "bench",
-        seed: 42,
-        mode: Mode::Submit,
-        checks: run_checks(&ctx, &m.checks, true),
-        hints_used: vec![],
-    });
+    let g = solution_grade(&catalog, ex, &m, false);
     let ratings: Vec<Rating> = ["grace", "alan", "edsger"]
         .iter()
         .enumerate()
@@ -493,20 +461,10 @@ fn pipeline_benches(c: &mut Criterion) {
     // reference solution, the pipelines really run in containers.
     let catalog = Catalog::embedded().expect("content loads");
     let ex = catalog.exercise("pipeline-triage").expect("triage exercise");
-    let card = catalog.scorecard_of(ex);
     let m = materialize(&catalog, ex, 42).expect("materializes");
     group.bench_function("triage-grade-with-containers", |b| {
         b.iter(|| {
-            let ctx = CheckContext::new(&m.solution, &m.base, &m.broken);
-            let g = grade(GradeInput {
-                exercise: ex,
-                scorecard: card,
-                candidate: "bench",
-                seed: 42,
-                mode: Mode::Submit,
-                checks: run_checks(&ctx, &m.checks, true),
-                hints_used: vec![],
-            });
+            let g = solution_grade(&catalog, ex, &m, true);
             assert!(g.checks.iter().all(|c| c.status != faultline::model::CheckStatus::Error), "grade ran");
             g.score
         })
