@@ -186,19 +186,9 @@ fn note(ctx: &Ctx, target: &str, text: &str, author: Option<String>) -> Result<E
 
 fn scorecard(ctx: &Ctx, result_id: i64) -> Result<Exit, Failure> {
     let store = ctx.store()?;
-    let Some(result) = store.result(result_id)? else {
-        return Err(Failure::new(Exit::BadInput, format!("no result with id {result_id}; see `faultline results`")));
-    };
+    let result = super::stored_result(&*store, result_id)?;
     let catalog = ctx.catalog()?;
-    let Some(ex) = catalog.exercise(&result.exercise) else {
-        return Err(Failure::new(
-            Exit::BadInput,
-            format!(
-                "result {result_id} is for exercise `{}`, which the loaded content lacks (--content)",
-                result.exercise
-            ),
-        ));
-    };
+    let ex = super::exercise_of(&catalog, &result)?;
     let card = catalog.scorecard_of(ex);
     let ratings = store.ratings_for(result_id)?;
     let iv = match &result.session_id {

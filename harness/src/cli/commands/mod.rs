@@ -127,6 +127,29 @@ impl Ctx {
 }
 
 /// The workspace root for `--dir`, or the one around the current folder.
+/// A stored result by id, or the bad-input failure that points at `faultline results`.
+pub fn stored_result(store: &dyn Store, id: i64) -> Result<crate::store::ResultRecord, Failure> {
+    store
+        .result(id)?
+        .ok_or_else(|| Failure::new(Exit::BadInput, format!("no result with id {id}; see `faultline results`")))
+}
+
+/// The exercise of a stored result in the loaded content, or a failure naming it.
+pub fn exercise_of<'c>(
+    catalog: &'c Catalog,
+    result: &crate::store::ResultRecord,
+) -> Result<&'c crate::model::Exercise, Failure> {
+    catalog.exercise(&result.exercise).ok_or_else(|| {
+        Failure::new(
+            Exit::BadInput,
+            format!(
+                "result {} is for exercise `{}`, which the loaded content lacks (--content)",
+                result.id, result.exercise
+            ),
+        )
+    })
+}
+
 pub fn workspace_root(dir: Option<&Path>) -> Result<PathBuf, Failure> {
     let start = match dir {
         Some(d) => d.to_path_buf(),

@@ -32,19 +32,9 @@ pub struct Draft {
 
 pub fn run(ctx: &Ctx, result_id: i64, given: Given) -> Result<Exit, Failure> {
     let store = ctx.store()?;
-    let Some(result) = store.result(result_id)? else {
-        return Err(Failure::new(Exit::BadInput, format!("no result with id {result_id}; see `faultline results`")));
-    };
+    let result = super::stored_result(&*store, result_id)?;
     let catalog = ctx.catalog()?;
-    let Some(ex) = catalog.exercise(&result.exercise) else {
-        return Err(Failure::new(
-            Exit::BadInput,
-            format!(
-                "result {result_id} is for exercise `{}`, which the loaded content lacks (--content)",
-                result.exercise
-            ),
-        ));
-    };
+    let ex = super::exercise_of(&catalog, &result)?;
     let card = catalog.scorecard_of(ex);
     let rater = given
         .rater

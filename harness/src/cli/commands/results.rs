@@ -8,9 +8,7 @@ use crate::store::{ResultFilter, Store};
 pub fn run(ctx: &Ctx, candidate: Option<String>, exercise: Option<String>, id: Option<i64>) -> Result<Exit, Failure> {
     let store = ctx.store()?;
     if let Some(id) = id {
-        let Some(r) = store.result(id)? else {
-            return Err(Failure::new(Exit::BadInput, format!("no result with id {id}; see `faultline results`")));
-        };
+        let r = super::stored_result(&*store, id)?;
         // People's ratings are part of the grade a reader should see.
         let ratings = store.ratings_for(id)?;
         let catalog = if ratings.is_empty() && ctx.json() { None } else { Some(ctx.catalog()?) };
