@@ -93,6 +93,22 @@ pub enum Node {
 }
 
 impl Node {
+    /// The node as JSON, positions dropped (for path checks, matrices, `with:` values).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            Node::Null(_) => Value::Null,
+            Node::Bool(b, _) => Value::Bool(*b),
+            Node::Int(i, _) => Value::from(*i),
+            Node::Float(f, _) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            Node::Str(s, _) => Value::String(s.clone()),
+            Node::Seq(items, _) => Value::Array(items.iter().map(Node::to_json).collect()),
+            Node::Map(entries, _) => {
+                Value::Object(entries.iter().map(|(k, v)| (k.name.clone(), v.to_json())).collect())
+            }
+        }
+    }
+
     /// The node's position.
     pub fn pos(&self) -> &Pos {
         match self {

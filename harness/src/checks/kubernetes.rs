@@ -75,9 +75,9 @@ pub(super) fn path(
         return o;
     };
     let found = walk(&obj.doc, query);
-    let value = found.map(k8s::to_json);
+    let value = found.map(Node::to_json);
     let evidence = vec![match found {
-        Some(n) => Evidence::at(&obj.file, n.pos().line, format!("{object}: {query} = {}", k8s::to_json(n))),
+        Some(n) => Evidence::at(&obj.file, n.pos().line, format!("{object}: {query} = {}", n.to_json())),
         None => Evidence::at(&obj.file, obj.pos().line, format!("{object}: {query} is not set")),
     }];
     match expect::satisfied(value.as_ref(), want) {

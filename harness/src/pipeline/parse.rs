@@ -140,19 +140,6 @@ pub(crate) fn scalar(node: &Node) -> Option<String> {
     }
 }
 
-/// A node as JSON (for matrices and `with:` values).
-pub(crate) fn to_json(node: &Node) -> Value {
-    match node {
-        Node::Null(_) => Value::Null,
-        Node::Bool(b, _) => Value::Bool(*b),
-        Node::Int(i, _) => Value::from(*i),
-        Node::Float(f, _) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-        Node::Str(s, _) => Value::String(s.clone()),
-        Node::Seq(items, _) => Value::Array(items.iter().map(to_json).collect()),
-        Node::Map(e, _) => Value::Object(e.iter().map(|(k, v)| (k.name.clone(), to_json(v))).collect()),
-    }
-}
-
 impl Reader {
     fn issue(&mut self, pos: Pos, subject: &str, rule: &'static str, message: impl Into<String>) {
         self.issues.push(SchemaIssue { pos, message: message.into(), subject: subject.to_string(), rule });
@@ -208,7 +195,7 @@ impl Reader {
                     get(v, "value").and_then(scalar).unwrap_or_default()
                 }
                 Node::Seq(..) | Node::Map(..) if what == "with" => {
-                    serde_json::to_string(&to_json(v)).unwrap_or_default()
+                    serde_json::to_string(&v.to_json()).unwrap_or_default()
                 }
                 _ => match scalar(v) {
                     Some(s) => s,
@@ -361,7 +348,7 @@ fn github(r: &mut Reader, root: &Node, wf: &mut Workflow) {
                 }
                 if let Some(inputs) = get(call, "inputs") {
                     for (k, v) in r.map_of(inputs, "workflow_call.inputs", "workflow") {
-                        wf.call_inputs.push((k.name.clone(), get(v, "default").map(to_json)));
+                        wf.call_inputs.push((k.name.clone(), get(v, "default").map(Node::to_json)));
                     }
                 }
             }
@@ -558,7 +545,7 @@ fn matrix(r: &mut Reader, node: &Node, subject: &str) -> Matrix {
         }
     }
     let objects = |r: &mut Reader, v: &Node, what: &str| -> Vec<serde_json::Map<String, Value>> {
-        match to_json(v) {
+        match v.to_json() {
             Value::Array(items) => items
                 .into_iter()
                 .filter_map(|i| match i {
@@ -576,7 +563,7 @@ fn matrix(r: &mut Reader, node: &Node, subject: &str) -> Matrix {
         match k.name.as_str() {
             "include" => m.include = objects(r, v, "include"),
             "exclude" => m.exclude = objects(r, v, "exclude"),
-            axis => match to_json(v) {
+            axis => match v.to_json() {
                 Value::Array(values) => m.axes.push((axis.to_string(), values)),
                 Value::String(s) if s.contains("${{") => m.expression = Some(Text { value: s, pos: *v.pos() }),
                 _ => r.issue(

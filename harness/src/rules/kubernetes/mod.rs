@@ -25,8 +25,6 @@ pub mod schema;
 pub mod selector;
 pub mod workload;
 
-use serde_json::Value;
-
 use crate::catalog::yamltree::{self, KeyNode, Node, Pos};
 use crate::model::{Finding, Severity, Snapshot};
 use crate::rules::{LintReport, ParseProblem};
@@ -287,19 +285,6 @@ fn text_of(node: &Node) -> Option<&str> {
 /// Whether a node is `true`.
 pub fn is_true(node: Option<&Node>) -> bool {
     matches!(node, Some(Node::Bool(true, _)))
-}
-
-/// The node as JSON (for path checks).
-pub fn to_json(node: &Node) -> Value {
-    match node {
-        Node::Null(_) => Value::Null,
-        Node::Bool(b, _) => Value::Bool(*b),
-        Node::Int(i, _) => Value::from(*i),
-        Node::Float(f, _) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-        Node::Str(s, _) => Value::String(s.clone()),
-        Node::Seq(list, _) => Value::Array(list.iter().map(to_json).collect()),
-        Node::Map(list, _) => Value::Object(list.iter().map(|(k, v)| (k.name.clone(), to_json(v))).collect()),
-    }
 }
 
 /// Containers and init containers of a pod spec, with their names.
