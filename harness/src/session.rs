@@ -84,17 +84,24 @@ pub fn start(catalog: &Catalog, store: &dyn Store, key: &[u8], o: &StartOptions)
     )?;
     let root = o.dir.canonicalize().unwrap_or_else(|_| o.dir.to_path_buf());
     write_failing_logs(&root, &m);
-    store.create_session(&SessionRecord {
-        id: session,
-        candidate: o.candidate.to_string(),
-        exercise: ex.id.clone(),
-        seed: o.seed,
-        workspace: root.display().to_string(),
-        started_at: o.now,
-        mode: o.mode.to_string(),
-        time_box_minutes: ex.time_box_minutes,
-    })?;
+    store.create_session(&o.record(session, ex, &root))?;
     Ok(Started { root, marker, materialized: m })
+}
+
+impl StartOptions<'_> {
+    /// The stored session these options start, in the workspace at `root`.
+    fn record(&self, id: String, ex: &Exercise, root: &Path) -> SessionRecord {
+        SessionRecord {
+            id,
+            candidate: self.candidate.to_string(),
+            exercise: ex.id.clone(),
+            seed: self.seed,
+            workspace: root.display().to_string(),
+            started_at: self.now,
+            mode: self.mode.to_string(),
+            time_box_minutes: ex.time_box_minutes,
+        }
+    }
 }
 
 /// A live cluster to start a session on.
@@ -157,18 +164,7 @@ pub fn start_with_cluster(
     };
     let marker = workspace::record_live(&root, key, record, Some(&prepared.symptoms), &prepared.kubeconfig, o.now)
         .map_err(|e| cleanup(e.into()))?;
-    store
-        .create_session(&SessionRecord {
-            id: session,
-            candidate: o.candidate.to_string(),
-            exercise: ex.id.clone(),
-            seed: o.seed,
-            workspace: root.display().to_string(),
-            started_at: o.now,
-            mode: o.mode.to_string(),
-            time_box_minutes: ex.time_box_minutes,
-        })
-        .map_err(|e| cleanup(e.into()))?;
+    store.create_session(&o.record(session, ex, &root)).map_err(|e| cleanup(e.into()))?;
     let kubeconfig = root.join(workspace::LIVE_DIR).join("kubeconfig");
     Ok((
         Started { root, marker, materialized: m },
