@@ -2,27 +2,16 @@
 //! folder that must produce it (at the right file, line and subject) and a `fixed`
 //! folder that must not. Fixtures live under `tests/fixtures/lint-k8s/<class>/`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use faultline::model::Snapshot;
 use faultline::rules::{lint, Family, LintReport, LintSettings};
 
 fn fixture(case: &str) -> Snapshot {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint-k8s").join(case);
-    let mut snapshot = Snapshot::new();
-    let mut pending: Vec<PathBuf> = vec![root.clone()];
-    while let Some(dir) = pending.pop() {
-        for entry in fs_err::read_dir(&dir).expect("fixture folder is readable") {
-            let path = entry.expect("fixture entry is readable").path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let key = path.strip_prefix(&root).expect("path is under the fixture root");
-                let text = fs_err::read_to_string(&path).expect("fixture file is text");
-                snapshot.insert(key.to_string_lossy().replace('\\', "/"), text);
-            }
-        }
-    }
+    // The same reader a workspace is graded with.
+    let (snapshot, skipped) = faultline::workspace::snapshot(&root).expect("fixture folder is readable");
+    assert!(skipped.is_empty(), "fixture {case} has files a grade would skip: {skipped:?}");
     assert!(!snapshot.is_empty(), "fixture {case} has no files");
     snapshot
 }

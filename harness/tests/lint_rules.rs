@@ -3,7 +3,7 @@
 //! fixture that must not. Fixtures live under `tests/fixtures/lint/<class>/`, with a
 //! `base/` folder beside them where the rule compares against a base state.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use faultline::model::scenario::TerraformSettings;
 use faultline::model::{Severity, Snapshot};
@@ -12,20 +12,9 @@ use faultline::rules::{lint_terraform, LintReport};
 /// Load every file under a fixture folder, keyed by its path relative to that folder.
 fn fixture(case: &str) -> Snapshot {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint").join(case);
-    let mut snapshot = Snapshot::new();
-    let mut pending: Vec<PathBuf> = vec![root.clone()];
-    while let Some(dir) = pending.pop() {
-        for entry in fs_err::read_dir(&dir).expect("fixture folder is readable") {
-            let path = entry.expect("fixture entry is readable").path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let key = path.strip_prefix(&root).expect("path is under the fixture root");
-                let text = fs_err::read_to_string(&path).expect("fixture file is text");
-                snapshot.insert(key.to_string_lossy().replace('\\', "/"), text);
-            }
-        }
-    }
+    // The same reader a workspace is graded with.
+    let (snapshot, skipped) = faultline::workspace::snapshot(&root).expect("fixture folder is readable");
+    assert!(skipped.is_empty(), "fixture {case} has files a grade would skip: {skipped:?}");
     assert!(!snapshot.is_empty(), "fixture {case} has no files");
     snapshot
 }

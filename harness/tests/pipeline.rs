@@ -13,21 +13,9 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pipelines")
 }
 
+/// A fixture folder read the way a workspace is graded.
 fn snapshot(dir: &Path) -> Snapshot {
-    let mut s = Snapshot::new();
-    fn walk(root: &Path, dir: &Path, s: &mut Snapshot) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, s);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().to_string();
-                s.insert(rel, std::fs::read_to_string(&p).unwrap());
-            }
-        }
-    }
-    walk(dir, dir, &mut s);
-    s
+    faultline::workspace::snapshot(dir).expect("fixture folder is readable").0
 }
 
 #[test]
